@@ -1,0 +1,101 @@
+"""Change log for business data.
+
+Services take a `snapshot` before and after a change and call `audit_change`; the diff is stored as
+{field label: [before, after]} in display form, so history pages show it without joins.
+"""
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from .models import AuditEntry
+
+
+def _display(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, datetime.date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [_display(v) for v in value]
+    return str(value)
+
+
+def snapshot(obj: models.Model, *, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Field label → display value for the concrete and many-to-many fields of `obj`."""
+    data: dict[str, Any] = {}
+    for field in obj._meta.get_fields():
+        if field.auto_created or not getattr(field, "concrete", False) and not field.many_to_many:
+            continue
+        if getattr(field, "editable", True) is False or field.name in {"search_text", "created_at", "updated_at"}:
+            continue
+        label = str(getattr(field, "verbose_name", field.name))
+        if field.many_to_many:
+            if obj.pk is None:
+                continue
+            data[label] = sorted(str(o) for o in getattr(obj, field.name).all())
+        elif field.choices:
+            data[label] = getattr(obj, f"get_{field.name}_display")() if getattr(obj, field.attname) not in (None, "") else None
+        elif field.is_relation:
+            data[label] = str(getattr(obj, field.name)) if getattr(obj, field.attname) is not None else None
+        else:
+            data[label] = _display(getattr(obj, field.attname))
+    for key, value in (extra or {}).items():
+        data[key] = _display(value)
+    return data
+
+
+def diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[str, list[Any]]:
+    before, after = before or {}, after or {}
+    return {
+        key: [before.get(key), after.get(key)]
+        for key in dict.fromkeys([*before, *after])
+        if before.get(key) != after.get(key)
+    }
+
+
+def audit_change(
+    *,
+    actor: Any,
+    obj: models.Model,
+    action: str,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    context: models.Model | None = None,
+    summary: str = "",
+) -> AuditEntry | None:
+    changes = diff(before, after)
+    if action == AuditEntry.Action.UPDATE and not changes:
+        return None
+    ctx = context if context is not None else obj
+    return AuditEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(obj, for_concrete_model=True),
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:300],
+        context=context_key(ctx),
+        action=action,
+        summary=summary[:300],
+        changes=changes,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+
+
+def context_key(obj: models.Model) -> str:
+    return f"{obj._meta.label_lower}:{obj.pk}"
+
+
+def history_for(obj: models.Model, *, include_children: bool = False):
+    """Entries about `obj` itself, or with `include_children` everything filed under it."""
+    qs = AuditEntry.objects.select_related("actor", "content_type")
+    if include_children:
+        return qs.filter(context=context_key(obj))
+    return qs.filter(
+        content_type=ContentType.objects.get_for_model(obj, for_concrete_model=True), object_id=str(obj.pk)
+    )

@@ -1,0 +1,46 @@
+"""Vietnamese display filters: numbers 1.234,5, money in đồng, dates dd/mm/yyyy."""
+
+import datetime
+from decimal import Decimal, InvalidOperation
+
+from django import template
+from django.utils import timezone
+
+register = template.Library()
+
+
+def format_number(value, decimals: int | None = None) -> str:
+    if value is None or value == "":
+        return ""
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    if decimals is None:
+        decimals = 0 if number == number.to_integral_value() else min(max(-number.as_tuple().exponent, 0), 2)
+    text = f"{number:,.{decimals}f}"
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+@register.filter
+def vn_number(value, decimals=None):
+    return format_number(value, None if decimals in (None, "") else int(decimals))
+
+
+@register.filter
+def vn_money(value):
+    if value is None or value == "":
+        return ""
+    return f"{format_number(value, 0)} đồng"
+
+
+@register.filter
+def vn_date(value):
+    if not value:
+        return ""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        return value.strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, datetime.date):
+        return value.strftime("%d/%m/%Y")
+    return str(value)

@@ -1,0 +1,115 @@
+"""The Hà Bắc installation: the Hải Phòng unit tree, plan 97/KH-UBND and one demo account per role."""
+
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from kehoach.plans.choices import PlanField
+from kehoach.plans.models import Plan
+from kehoach.plans.services.contract import plan_create_from_contract
+from kehoach.units.choices import Role
+from kehoach.units.models import Membership, Unit, User
+
+SEED_DIR = Path(__file__).resolve().parent / "seed"
+PLAN_FILE = SEED_DIR / "habac-97-kh-ubnd-2026.json"
+UNITS_FILE = SEED_DIR / "hai-phong-units.json"
+COMMUNE = "Ủy ban nhân dân xã Hà Bắc"
+LEAD_UNIT = "Phòng Văn hóa - Xã hội"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    full_name: str
+    position_title: str
+    unit: str
+    role: str
+    superuser: bool = False
+
+
+ACCOUNTS = [
+    DemoAccount("lanhdao", "Nguyễn Anh Tuấn", "Chủ tịch UBND xã", COMMUNE, Role.LEADER),
+    DemoAccount("daumoi", "Trần Thị Hương", "Công chức Văn hóa - Xã hội (đầu mối)", LEAD_UNIT, Role.COORDINATOR),
+    DemoAccount("vhxh", "Lê Văn Minh", "Công chức Phòng Văn hóa - Xã hội", LEAD_UNIT, Role.STAFF),
+    DemoAccount("vanphong", "Phạm Thị Lan", "Chuyên viên Văn phòng HĐND và UBND",
+                "Văn phòng Hội đồng nhân dân và Ủy ban nhân dân", Role.STAFF),
+    DemoAccount("kinhte", "Hoàng Văn Nam", "Chuyên viên Phòng Kinh tế", "Phòng Kinh tế", Role.STAFF),
+    DemoAccount("congan", "Vũ Đức Thắng", "Cán bộ Công an xã", "Công an xã", Role.STAFF),
+    DemoAccount("pvhcc", "Đỗ Thị Mai", "Viên chức Trung tâm Phục vụ Hành chính công",
+                "Trung tâm Phục vụ Hành chính công", Role.STAFF),
+    DemoAccount("dvsnc", "Bùi Văn Hải", "Viên chức Trung tâm Dịch vụ sự nghiệp công",
+                "Trung tâm Dịch vụ sự nghiệp công", Role.STAFF),
+    DemoAccount("mttq", "Ngô Thị Thu", "Cán bộ Ủy ban MTTQ Việt Nam xã", "Ủy ban Mặt trận Tổ quốc Việt Nam xã",
+                Role.STAFF),
+    DemoAccount("captren", "Đinh Quang Huy", "Chuyên viên Sở Khoa học và Công nghệ",
+                "Sở Khoa học và Công nghệ thành phố Hải Phòng", Role.SUPERVISOR),
+    DemoAccount("quantri", "Quản trị hệ thống", "Quản trị hệ thống", COMMUNE, Role.ADMIN, superuser=True),
+]
+
+
+def _load_units(node: dict[str, Any], parent: Unit | None, position: int = 0) -> None:
+    unit, _ = Unit.objects.get_or_create(
+        parent=parent,
+        name=node["name"],
+        defaults={
+            "short_name": node.get("short_name", ""),
+            "aliases": "\n".join(node.get("aliases", [])),
+            "kind": node["kind"],
+            "position": position,
+        },
+    )
+    for i, child in enumerate(node.get("children", []), start=1):
+        _load_units(child, unit, i)
+
+
+@transaction.atomic
+def load_habac() -> tuple[Plan, bool]:
+    """Load the unit tree and plan 97/KH-UBND unless already there. Returns (plan, created)."""
+    _load_units(json.loads(UNITS_FILE.read_text(encoding="utf-8")), None)
+    commune = Unit.objects.get(name=COMMUNE)
+    data = json.loads(PLAN_FILE.read_text(encoding="utf-8"))
+    existing = Plan.objects.filter(owner_unit=commune, number=data["number"], year=data["year"]).first()
+    if existing:
+        return existing, False
+    plan = plan_create_from_contract(
+        actor=None,
+        data=data,
+        owner_unit=commune,
+        lead_unit=Unit.objects.get(parent=commune, name=LEAD_UNIT),
+        field=PlanField.SCIENCE,
+    )
+    return plan, True
+
+
+def _password_store() -> Path:
+    return Path(settings.DATA_DIR) / "demo-passwords.json"
+
+
+@transaction.atomic
+def ensure_demo_accounts() -> list[tuple[DemoAccount, str]]:
+    """Create or refresh the demo accounts; passwords come from KEHOACH_DEMO_PASSWORD or are kept on disk."""
+    shared = os.environ.get("KEHOACH_DEMO_PASSWORD")
+    store = _password_store()
+    saved: dict[str, str] = json.loads(store.read_text()) if store.exists() else {}
+    result = []
+    for account in ACCOUNTS:
+        password = shared or saved.get(account.username) or secrets.token_urlsafe(9)
+        saved[account.username] = password
+        user, _ = User.objects.get_or_create(username=account.username)
+        user.full_name = account.full_name
+        user.position_title = account.position_title
+        user.is_staff = user.is_superuser = account.superuser
+        user.set_password(password)
+        user.save()
+        Membership.objects.get_or_create(user=user, unit=Unit.objects.get(name=account.unit), role=account.role)
+        result.append((account, password))
+    if not shared:
+        store.write_text(json.dumps(saved, ensure_ascii=False, indent=2))
+        store.chmod(0o600)
+    return result
