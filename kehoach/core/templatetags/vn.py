@@ -44,3 +44,16 @@ def vn_date(value):
     if isinstance(value, datetime.date):
         return value.strftime("%d/%m/%Y")
     return str(value)
+
+
+@register.filter
+def join_if_list(value):
+    if isinstance(value, list | tuple):
+        return "; ".join(str(v) for v in value) if value else "(trống)"
+    if value is None or value == "":
+        return ""
+    if value is True:
+        return "Có"
+    if value is False:
+        return "Không"
+    return value

@@ -1,0 +1,70 @@
+"""Fixtures shared by every app's tests: the Hà Bắc installation, its demo users, and a second city."""
+
+import pytest
+from django.test import Client
+
+from kehoach.plans.choices import PlanField, PlanStatus
+from kehoach.plans.models import Plan
+from kehoach.units.choices import Role, UnitKind
+from kehoach.units.models import Membership, Unit, User
+
+DEMO_PASSWORD = "mat-khau-thu-nghiem"
+
+
+@pytest.fixture
+def habac(db, monkeypatch):
+    """Plan 97/KH-UBND loaded with the Hải Phòng unit tree and one demo account per role."""
+    from kehoach.demo.services import ensure_demo_accounts, load_habac
+
+    monkeypatch.setenv("KEHOACH_DEMO_PASSWORD", DEMO_PASSWORD)
+    plan, _ = load_habac()
+    ensure_demo_accounts()
+    return plan
+
+
+@pytest.fixture
+def users(habac) -> dict[str, User]:
+    """Demo users by username: lanhdao, daumoi, vhxh, vanphong, kinhte, congan, pvhcc, dvsnc, mttq, captren, quantri."""
+    return {u.username: u for u in User.objects.all()}
+
+
+@pytest.fixture
+def units(habac) -> dict[str, Unit]:
+    """Units by short name, e.g. units["Phòng VH-XH"], units["UBND xã Hà Bắc"]."""
+    return {u.short_name or u.name: u for u in Unit.objects.all()}
+
+
+@pytest.fixture
+def other_city(db):
+    """Hà Nội with one commune, its own plan and a city supervisor: must never see Hà Bắc."""
+    city = Unit.objects.create(name="Ủy ban nhân dân thành phố Hà Nội", short_name="UBND TP Hà Nội", kind=UnitKind.PROVINCE)
+    dept = Unit.objects.create(name="Sở Khoa học và Công nghệ Hà Nội", kind=UnitKind.AGENCY, parent=city)
+    commune = Unit.objects.create(name="Ủy ban nhân dân xã Sóc Sơn", short_name="UBND xã Sóc Sơn", kind=UnitKind.COMMUNE, parent=city)
+    office = Unit.objects.create(name="Phòng Văn hóa - Xã hội", kind=UnitKind.AGENCY, parent=commune)
+    supervisor = User.objects.create_user("captren_hn", password=DEMO_PASSWORD, full_name="Cấp trên Hà Nội")
+    Membership.objects.create(user=supervisor, unit=dept, role=Role.SUPERVISOR)
+    coordinator = User.objects.create_user("daumoi_socson", password=DEMO_PASSWORD, full_name="Đầu mối Sóc Sơn")
+    Membership.objects.create(user=coordinator, unit=office, role=Role.COORDINATOR)
+    plan = Plan.objects.create(
+        number="15/KH-UBND",
+        title="Kế hoạch chuyển đổi số xã Sóc Sơn năm 2026",
+        year=2026,
+        owner_unit=commune,
+        lead_unit=office,
+        field=PlanField.DIGITAL,
+        status=PlanStatus.ISSUED,
+    )
+    return {"city": city, "commune": commune, "office": office, "supervisor": supervisor,
+            "coordinator": coordinator, "plan": plan}
+
+
+@pytest.fixture
+def client_for(db):
+    """client_for(user) → a Django test client logged in as that user."""
+
+    def make(user: User) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make

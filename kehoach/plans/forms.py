@@ -1,0 +1,252 @@
+"""Forms validate input and name the field in Vietnamese; services decide and write."""
+
+from django import forms
+
+from kehoach.units.models import Unit
+
+from .models import Indicator, IndicatorGroup, Plan, PlanReference, Task, Trigger
+
+DATE_WIDGET = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+
+
+class BootstrapMixin:
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, forms.Select | forms.SelectMultiple):
+                widget.attrs.setdefault("class", "form-select")
+            else:
+                widget.attrs.setdefault("class", "form-control")
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
+                attrs["aria-invalid"] = "true"
+
+
+class MoneyField(forms.IntegerField):
+    """Amounts in đồng as people type them: "1.500.000", "1 500 000 đ"."""
+
+    default_error_messages = {"invalid": "Kinh phí phải là số tiền bằng đồng, ví dụ 15.000.000."}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 0)
+        super().__init__(**kwargs)
+        self.widget = forms.TextInput(attrs={"class": "form-control", "inputmode": "numeric"})
+        self.error_messages["min_value"] = "Kinh phí không được âm."
+
+    def prepare_value(self, value):
+        if isinstance(value, int):
+            return f"{value:,}".replace(",", ".")
+        return value
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().lower().removesuffix("đồng").removesuffix("đ").strip()
+            value = value.replace(".", "").replace(" ", "").replace("\u00a0", "")
+        return super().to_python(value)
+
+
+class PlanForm(BootstrapMixin, forms.ModelForm):
+    class Meta:
+        model = Plan
+        fields = [
+            "number",
+            "issued_on",
+            "place",
+            "title",
+            "field",
+            "year",
+            "lead_unit",
+            "issuer_name",
+            "signer_name",
+            "signer_position",
+            "signer_authority",
+            "recipients",
+            "status",
+        ]
+        widgets = {
+            "issued_on": DATE_WIDGET,
+            "title": forms.Textarea(attrs={"rows": 2}),
+            "recipients": forms.Textarea(attrs={"rows": 3}),
+        }
+        error_messages = {
+            "title": {"required": "Chưa nhập trích yếu của kế hoạch."},
+            "year": {"required": "Chưa nhập năm kế hoạch.", "invalid": "Năm kế hoạch phải là số, ví dụ 2026."},
+            "lead_unit": {"required": "Chưa chọn đơn vị đầu mối."},
+        }
+
+    def __init__(self, *args, lead_units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead_unit"].queryset = lead_units if lead_units is not None else Unit.objects.none()
+        self.fields["issued_on"].input_formats = ["%Y-%m-%d", "%d/%m/%Y"]
+
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        if not 2000 <= year <= 2100:
+            raise forms.ValidationError("Năm kế hoạch phải trong khoảng 2000–2100.")
+        return year
+
+
+class ReferenceForm(BootstrapMixin, forms.ModelForm):
+    class Meta:
+        model = PlanReference
+        fields = ["number", "issued_on", "issuer", "title"]
+        widgets = {"issued_on": DATE_WIDGET}
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("number") and not data.get("title") and not self.cleaned_data.get("DELETE"):
+            if self.has_changed():
+                raise forms.ValidationError("Mỗi căn cứ cần có số, ký hiệu hoặc trích yếu.")
+        return data
+
+
+ReferenceFormSet = forms.formset_factory(ReferenceForm, extra=2, can_delete=True)
+
+
+class GoalsForm(forms.Form):
+    goals = forms.CharField(
+        label="Mục tiêu",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8, "class": "form-control"}),
+        help_text="Mỗi đoạn (cách nhau bởi một dòng trống) là một mục tiêu.",
+    )
+
+    def goal_list(self) -> list[str]:
+        text = self.cleaned_data["goals"].replace("\r\n", "\n")
+        return [" ".join(part.split()) for part in text.split("\n\n") if part.strip()]
+
+
+class IndicatorForm(BootstrapMixin, forms.ModelForm):
+    class Meta:
+        model = Indicator
+        fields = [
+            "group",
+            "code",
+            "name",
+            "comparator",
+            "target",
+            "target_max",
+            "unit_of_measure",
+            "commitment",
+            "baseline",
+            "lead_unit",
+            "coordinating_units",
+            "method",
+        ]
+        widgets = {"name": forms.Textarea(attrs={"rows": 2}), "method": forms.Textarea(attrs={"rows": 2})}
+        error_messages = {
+            "name": {"required": "Chưa nhập tên chỉ tiêu."},
+            "target": {"required": "Chưa nhập giá trị mục tiêu.", "invalid": "Giá trị mục tiêu phải là số."},
+            "target_max": {"invalid": "Giá trị tối đa phải là số."},
+            "baseline": {"invalid": "Giá trị đầu kỳ phải là số."},
+            "unit_of_measure": {"required": "Chưa nhập đơn vị tính (ví dụ: %, sáng kiến, doanh nghiệp)."},
+        }
+
+    def __init__(self, *args, plan: Plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = Unit.objects.subtree_of(plan.owner_unit)
+        self.fields["group"].queryset = IndicatorGroup.objects.filter(plan=plan)
+        self.fields["lead_unit"].queryset = units
+        self.fields["coordinating_units"].queryset = units
+        self.fields["code"].required = False
+        self.fields["code"].help_text = "Để trống để hệ thống tự đặt mã (CT01, CT02…)."
+        for name in ("target", "target_max", "baseline"):
+            self.fields[name].localize = True
+            self.fields[name].widget = forms.TextInput(attrs={"class": "form-control", "inputmode": "decimal"})
+
+
+class TaskForm(BootstrapMixin, forms.ModelForm):
+    lead_units = forms.ModelMultipleChoiceField(
+        label="Đơn vị chủ trì",
+        queryset=Unit.objects.none(),
+        error_messages={"required": "Nhiệm vụ cần ít nhất một đơn vị chủ trì."},
+    )
+    coordinating = forms.ModelMultipleChoiceField(label="Đơn vị phối hợp", queryset=Unit.objects.none(), required=False)
+    trigger = forms.ModelChoiceField(
+        label="Chờ sự kiện", queryset=Trigger.objects.none(), required=False, empty_label="— Không —"
+    )
+    new_trigger = forms.CharField(
+        label="hoặc sự kiện mới",
+        required=False,
+        help_text="Ví dụ: Thành phố ban hành Kế hoạch phát triển hệ sinh thái đổi mới sáng tạo",
+    )
+
+    class Meta:
+        model = Task
+        fields = [
+            "position",
+            "title",
+            "description",
+            "output",
+            "deadline_text",
+            "lead_time_days",
+            "coordinates_all_units",
+            "budget_amount",
+            "budget_source",
+            "budget_note",
+        ]
+        widgets = {"title": forms.Textarea(attrs={"rows": 2}), "description": forms.Textarea(attrs={"rows": 3})}
+        error_messages = {
+            "title": {"required": "Chưa nhập tên nhiệm vụ."},
+            "deadline_text": {"required": "Chưa nhập thời hạn (ví dụ: Quý II/2026, 30/06/2026, Cả năm)."},
+            "budget_amount": {"invalid": "Kinh phí phải là số tiền bằng đồng, không có chữ."},
+            "lead_time_days": {"invalid": "Số ngày phải là số nguyên không âm."},
+            "position": {"invalid": "STT phải là số nguyên."},
+        }
+
+    def __init__(self, *args, plan: Plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = Unit.objects.subtree_of(plan.owner_unit).exclude(pk=plan.owner_unit_id)
+        self.fields["lead_units"].queryset = units
+        self.fields["coordinating"].queryset = units
+        self.fields["trigger"].queryset = Trigger.objects.filter(plan=plan)
+        self.fields["position"].required = False
+        self.fields["budget_amount"] = MoneyField(label="Kinh phí (đồng)", required=False)
+        if self.instance.pk:
+            self.initial.setdefault("lead_units", [u.pk for u in self.instance.lead_units])
+            self.initial.setdefault("coordinating", [u.pk for u in self.instance.coordinating_units])
+            self.initial.setdefault("trigger", self.instance.trigger_id)
+        for name in ("lead_units", "coordinating", "trigger", "new_trigger"):
+            widget = self.fields[name].widget
+            widget.attrs.setdefault("class", "form-select" if name != "new_trigger" else "form-control")
+
+
+class ResponsibilityForm(BootstrapMixin, forms.Form):
+    unit = forms.ModelChoiceField(label="Đơn vị", queryset=Unit.objects.none(), error_messages={
+        "required": "Chưa chọn đơn vị."})
+    duties = forms.CharField(
+        label="Nhiệm vụ được giao",
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="Mỗi đoạn (cách nhau bởi một dòng trống) là một nhiệm vụ.",
+        error_messages={"required": "Cần ghi ít nhất một nhiệm vụ cho đơn vị."},
+    )
+
+    def __init__(self, *args, plan: Plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.subtree_of(plan.owner_unit).exclude(pk=plan.owner_unit_id)
+
+    def duty_list(self) -> list[str]:
+        text = self.cleaned_data["duties"].replace("\r\n", "\n")
+        return [" ".join(part.split()) for part in text.split("\n\n") if part.strip()]
+
+
+class TriggerRecordForm(BootstrapMixin, forms.Form):
+    document_number = forms.CharField(
+        label="Số, ký hiệu văn bản", max_length=60, error_messages={"required": "Chưa nhập số, ký hiệu văn bản."}
+    )
+    occurred_on = forms.DateField(
+        label="Ngày ban hành",
+        widget=DATE_WIDGET,
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        error_messages={"required": "Chưa nhập ngày ban hành.", "invalid": "Ngày ban hành không hợp lệ (dd/mm/yyyy)."},
+    )
+    document_issuer = forms.CharField(label="Cơ quan ban hành", max_length=255, required=False)
+    document_title = forms.CharField(label="Trích yếu", max_length=500, required=False)

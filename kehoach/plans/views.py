@@ -1,0 +1,415 @@
+"""Plan pages. Views read through selectors, write through services, and check access first."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from kehoach.core.audit import history_for
+from kehoach.core.views import apply_service_errors, paginate, query_without_page
+from kehoach.units.access import access_for
+from kehoach.units.models import Unit
+
+from . import selectors
+from .choices import TaskStatus
+from .filters import PlanFilter, TaskFilter
+from .forms import (
+    GoalsForm,
+    IndicatorForm,
+    PlanForm,
+    ReferenceFormSet,
+    ResponsibilityForm,
+    TaskForm,
+    TriggerRecordForm,
+)
+from .models import Indicator, Plan, Responsibility, Task, Trigger
+from .permissions import can_manage_plan, ensure_can_manage, ensure_can_read
+from .services import indicators as indicator_services
+from .services import plans as plan_services
+from .services import tasks as task_services
+from .status import STATUS_BADGES, status_case
+
+
+def _plan(request, pk: int, *, manage: bool = False) -> Plan:
+    plan = get_object_or_404(Plan.objects.select_related("owner_unit", "lead_unit"), pk=pk)
+    ensure_can_read(request.user, plan)
+    if manage:
+        ensure_can_manage(request.user, plan)
+    return plan
+
+
+@login_required
+def home(request):
+    return redirect("plans:my_work")
+
+
+@login_required
+def plan_list(request):
+    access = access_for(request.user)
+    base = Plan.objects.readable_by(request.user).select_related("owner_unit", "lead_unit")
+    plan_filter = PlanFilter(request.GET, queryset=base, user=request.user)
+    page = paginate(request, plan_filter.qs.order_by("-year", "-issued_on", "-id"))
+    return render(
+        request,
+        "plans/plan_list.html",
+        {
+            "filter": plan_filter,
+            "page": page,
+            "query": query_without_page(request),
+            "can_create": bool(access.coordinator_units),
+        },
+    )
+
+
+@login_required
+def plan_detail(request, pk: int):
+    plan = selectors.plan_with_parts(_plan(request, pk))
+    today = timezone.localdate()
+    tasks = list(plan.tasks.all())
+    for task in tasks:
+        task.current_status = task.status(today)
+    counts = {status: 0 for status in TaskStatus}
+    for task in tasks:
+        counts[task.current_status] += 1
+    return render(
+        request,
+        "plans/plan_detail.html",
+        {
+            "plan": plan,
+            "tasks": tasks,
+            "status_counts": [(s, counts[s], STATUS_BADGES[s]) for s in TaskStatus if counts[s]],
+            "can_manage": can_manage_plan(request.user, plan),
+            "history": history_for(plan, include_children=True)[:8],
+        },
+    )
+
+
+def _coordinator_lead_units(user):
+    roots = access_for(user).coordinator_units
+    if not roots:
+        raise PermissionDenied("Chỉ cán bộ đầu mối mới được tạo kế hoạch.")
+    ids = set()
+    for root in roots:
+        ids.update(Unit.objects.subtree_of(root).values_list("pk", flat=True))
+    return Unit.objects.filter(pk__in=ids)
+
+
+@login_required
+def plan_create(request):
+    lead_units = _coordinator_lead_units(request.user)
+    form = PlanForm(
+        request.POST or None,
+        lead_units=lead_units,
+        initial={"year": timezone.localdate().year, "lead_unit": lead_units.first()},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = plan_services.plan_create(actor=request.user, data=form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, f"Đã tạo kế hoạch “{plan.title}”.")
+            return redirect(plan)
+    return render(request, "plans/plan_form.html", {"form": form, "plan": None})
+
+
+@login_required
+def plan_edit(request, pk: int):
+    plan = _plan(request, pk, manage=True)
+    lead_units = _coordinator_lead_units(request.user).filter(path__startswith=plan.owner_unit.path)
+    form = PlanForm(request.POST or None, instance=plan, lead_units=lead_units)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan_services.plan_update(actor=request.user, plan=plan, data=form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, "Đã lưu thông tin kế hoạch.")
+            return redirect(plan)
+    return render(request, "plans/plan_form.html", {"form": form, "plan": Plan.objects.get(pk=plan.pk)})
+
+
+@login_required
+def plan_references(request, pk: int):
+    plan = _plan(request, pk, manage=True)
+    initial = [
+        {"number": r.number, "issued_on": r.issued_on, "issuer": r.issuer, "title": r.title}
+        for r in plan.references.all()
+    ]
+    formset = ReferenceFormSet(request.POST or None, initial=initial, prefix="ref")
+    if request.method == "POST" and formset.is_valid():
+        rows = [
+            {k: f.cleaned_data.get(k) or ("" if k != "issued_on" else None) for k in ("number", "issued_on", "issuer", "title")}
+            for f in formset.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE") and (f.cleaned_data.get("number") or f.cleaned_data.get("title"))
+        ]
+        plan_services.plan_set_references(actor=request.user, plan=plan, references=rows)
+        messages.success(request, f"Đã lưu {len(rows)} căn cứ.")
+        return redirect(plan)
+    return render(request, "plans/plan_references_form.html", {"plan": plan, "formset": formset})
+
+
+@login_required
+def plan_goals(request, pk: int):
+    plan = _plan(request, pk, manage=True)
+    form = GoalsForm(request.POST or None, initial={"goals": "\n\n".join(g.text for g in plan.goals.all())})
+    if request.method == "POST" and form.is_valid():
+        plan_services.plan_set_goals(actor=request.user, plan=plan, goals=form.goal_list())
+        messages.success(request, "Đã lưu mục tiêu.")
+        return redirect(plan)
+    return render(request, "plans/simple_form.html", {"plan": plan, "form": form, "title": "Mục tiêu của kế hoạch"})
+
+
+@login_required
+def plan_history(request, pk: int):
+    plan = _plan(request, pk)
+    page = paginate(request, history_for(plan, include_children=True))
+    return render(request, "plans/history.html", {"plan": plan, "object": plan, "page": page})
+
+
+# Indicators ------------------------------------------------------------------------------------
+
+
+@login_required
+def indicator_detail(request, pk: int):
+    indicator = get_object_or_404(
+        Indicator.objects.select_related("plan__owner_unit", "plan__lead_unit", "group", "lead_unit").prefetch_related(
+            "coordinating_units"
+        ),
+        pk=pk,
+    )
+    ensure_can_read(request.user, indicator.plan)
+    return render(
+        request,
+        "plans/indicator_detail.html",
+        {
+            "indicator": indicator,
+            "plan": indicator.plan,
+            "can_manage": can_manage_plan(request.user, indicator.plan),
+            "history": history_for(indicator)[:20],
+        },
+    )
+
+
+@login_required
+def indicator_form(request, plan_pk: int, pk: int | None = None):
+    plan = _plan(request, plan_pk, manage=True)
+    indicator = get_object_or_404(Indicator, pk=pk, plan=plan) if pk else None
+    form = IndicatorForm(request.POST or None, instance=indicator, plan=plan)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "coordinating_units"}
+        try:
+            saved = indicator_services.indicator_save(
+                actor=request.user,
+                plan=plan,
+                data=data,
+                coordinating_units=list(form.cleaned_data["coordinating_units"]),
+                indicator=indicator,
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, f"Đã lưu chỉ tiêu “{saved.name}”.")
+            return redirect(saved)
+    return render(request, "plans/indicator_form.html", {"plan": plan, "form": form, "indicator": indicator})
+
+
+@login_required
+@require_POST
+def indicator_delete(request, plan_pk: int, pk: int):
+    plan = _plan(request, plan_pk, manage=True)
+    indicator = get_object_or_404(Indicator, pk=pk, plan=plan)
+    indicator_services.indicator_delete(actor=request.user, indicator=indicator)
+    messages.success(request, f"Đã xóa chỉ tiêu “{indicator.name}”.")
+    return redirect(plan)
+
+
+# Tasks -----------------------------------------------------------------------------------------
+
+
+@login_required
+def task_list(request):
+    base = selectors.tasks_with_units(Task.objects.readable_by(request.user))
+    task_filter = TaskFilter(request.GET, queryset=base, user=request.user)
+    today = timezone.localdate()
+    page = paginate(request, task_filter.qs.order_by("due_on", "plan_id", "position"))
+    for task in page:
+        task.current_status = task.status(today)
+    counts = (
+        task_filter.qs.order_by()
+        .annotate(current=status_case(today))
+        .values_list("current", flat=True)
+    )
+    tally: dict[str, int] = {}
+    for value in counts:
+        tally[value] = tally.get(value, 0) + 1
+    return render(
+        request,
+        "plans/task_list.html",
+        {
+            "filter": task_filter,
+            "page": page,
+            "query": query_without_page(request),
+            "tally": [(s, tally.get(s.value, 0), STATUS_BADGES[s]) for s in TaskStatus],
+        },
+    )
+
+
+@login_required
+def task_detail(request, pk: int):
+    task = get_object_or_404(selectors.tasks_with_units(Task.objects.select_related("plan__owner_unit", "plan__lead_unit")), pk=pk)
+    ensure_can_read(request.user, task.plan)
+    return render(
+        request,
+        "plans/task_detail.html",
+        {
+            "task": task,
+            "plan": task.plan,
+            "status": task.status(),
+            "can_manage": can_manage_plan(request.user, task.plan),
+            "history": history_for(task)[:30],
+        },
+    )
+
+
+@login_required
+def task_form(request, plan_pk: int, pk: int | None = None):
+    plan = _plan(request, plan_pk, manage=True)
+    task = get_object_or_404(selectors.tasks_with_units(Task.objects.all()), pk=pk, plan=plan) if pk else None
+    form = TaskForm(request.POST or None, instance=task, plan=plan)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                trigger = data.get("trigger")
+                if not trigger and data.get("new_trigger"):
+                    trigger = task_services.trigger_save(actor=request.user, plan=plan, description=data["new_trigger"])
+                saved = task_services.task_save(
+                    actor=request.user,
+                    plan=plan,
+                    data=data,
+                    lead_units=list(data["lead_units"]),
+                    coordinating_units=list(data["coordinating"]),
+                    trigger=trigger,
+                    task=task,
+                )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, f"Đã lưu nhiệm vụ “{saved.title}”.")
+            return redirect(saved)
+    return render(request, "plans/task_form.html", {"plan": plan, "form": form, "task": task})
+
+
+@login_required
+@require_POST
+def task_delete(request, plan_pk: int, pk: int):
+    plan = _plan(request, plan_pk, manage=True)
+    task = get_object_or_404(Task, pk=pk, plan=plan)
+    task_services.task_delete(actor=request.user, task=task)
+    messages.success(request, f"Đã xóa nhiệm vụ “{task.title}”.")
+    return redirect(plan)
+
+
+@login_required
+def trigger_record(request, plan_pk: int, pk: int):
+    plan = _plan(request, plan_pk, manage=True)
+    trigger = get_object_or_404(Trigger, pk=pk, plan=plan)
+    form = TriggerRecordForm(
+        request.POST or None,
+        initial={
+            "document_number": trigger.document_number,
+            "occurred_on": trigger.occurred_on,
+            "document_issuer": trigger.document_issuer,
+            "document_title": trigger.document_title,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = task_services.trigger_record(actor=request.user, trigger=trigger, **form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(
+                request, f"Đã ghi nhận “{trigger.description}”: {len(changed)} nhiệm vụ đã có hạn hoàn thành."
+            )
+            return redirect(plan)
+    waiting = selectors.tasks_with_units(trigger.tasks.all())
+    return render(request, "plans/trigger_form.html", {"plan": plan, "trigger": trigger, "form": form, "tasks": waiting})
+
+
+# Responsibilities ------------------------------------------------------------------------------
+
+
+@login_required
+def responsibility_form(request, plan_pk: int, pk: int | None = None):
+    plan = _plan(request, plan_pk, manage=True)
+    responsibility = get_object_or_404(Responsibility, pk=pk, plan=plan) if pk else None
+    initial = {}
+    if responsibility:
+        initial = {"unit": responsibility.unit_id, "duties": "\n\n".join(responsibility.duties)}
+    form = ResponsibilityForm(request.POST or None, plan=plan, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan_services.responsibility_save(
+                actor=request.user,
+                plan=plan,
+                unit=form.cleaned_data["unit"],
+                duties=form.duty_list(),
+                responsibility=responsibility,
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, "Đã lưu trách nhiệm của đơn vị.")
+            return redirect(f"{plan.get_absolute_url()}#trach-nhiem")
+    return render(
+        request,
+        "plans/simple_form.html",
+        {"plan": plan, "form": form, "title": "Trách nhiệm của đơn vị" if responsibility else "Thêm trách nhiệm đơn vị"},
+    )
+
+
+@login_required
+@require_POST
+def responsibility_delete(request, plan_pk: int, pk: int):
+    plan = _plan(request, plan_pk, manage=True)
+    responsibility = get_object_or_404(Responsibility, pk=pk, plan=plan)
+    plan_services.responsibility_delete(actor=request.user, responsibility=responsibility)
+    messages.success(request, "Đã xóa phần trách nhiệm của đơn vị.")
+    return redirect(plan)
+
+
+# Work of a unit --------------------------------------------------------------------------------
+
+
+@login_required
+def my_work(request):
+    access = access_for(request.user)
+    readable_units = Unit.objects.readable_by(request.user)
+    chosen = request.GET.get("don_vi")
+    if chosen:
+        unit = get_object_or_404(readable_units, pk=chosen)
+        units = [unit]
+    else:
+        units = [u for u in access.member_units if not u.is_administrative]
+        unit = None
+    readable = Plan.objects.readable_by(request.user)
+    work = selectors.unit_work(units, readable=readable) if units else None
+    today = timezone.localdate()
+    if work:
+        for task in work["led_tasks"] + work["coordinated_tasks"]:
+            task.current_status = task.status(today)
+    return render(
+        request,
+        "plans/my_work.html",
+        {
+            "units": units,
+            "unit": unit,
+            "work": work,
+            "unit_choices": readable_units.exclude(kind__in=["tinh", "xa"]).select_related("parent"),
+        },
+    )
