@@ -24,7 +24,8 @@ def habac(db, monkeypatch):
 
 @pytest.fixture
 def users(habac) -> dict[str, User]:
-    """Demo users by username: lanhdao, daumoi, vhxh, vanphong, kinhte, congan, pvhcc, dvsnc, mttq, captren, quantri."""
+    """Demo users by username: lanhdao, daumoi, vhxh, vanphong, kinhte, congan, pvhcc, dvsnc, mttq,
+    captren, quantri."""
     return {u.username: u for u in User.objects.all()}
 
 
@@ -37,13 +38,19 @@ def units(habac) -> dict[str, Unit]:
 @pytest.fixture
 def other_city(db):
     """Hà Nội with one commune, its own plan and a city supervisor: must never see Hà Bắc."""
-    city = Unit.objects.create(name="Ủy ban nhân dân thành phố Hà Nội", short_name="UBND TP Hà Nội", kind=UnitKind.PROVINCE)
+    city = Unit.objects.create(
+        name="Ủy ban nhân dân thành phố Hà Nội", short_name="UBND TP Hà Nội", kind=UnitKind.PROVINCE
+    )
     dept = Unit.objects.create(name="Sở Khoa học và Công nghệ Hà Nội", kind=UnitKind.AGENCY, parent=city)
-    commune = Unit.objects.create(name="Ủy ban nhân dân xã Sóc Sơn", short_name="UBND xã Sóc Sơn", kind=UnitKind.COMMUNE, parent=city)
+    commune = Unit.objects.create(
+        name="Ủy ban nhân dân xã Sóc Sơn", short_name="UBND xã Sóc Sơn", kind=UnitKind.COMMUNE, parent=city
+    )
     office = Unit.objects.create(name="Phòng Văn hóa - Xã hội", kind=UnitKind.AGENCY, parent=commune)
     supervisor = User.objects.create_user("captren_hn", password=DEMO_PASSWORD, full_name="Cấp trên Hà Nội")
     Membership.objects.create(user=supervisor, unit=dept, role=Role.SUPERVISOR)
-    coordinator = User.objects.create_user("daumoi_socson", password=DEMO_PASSWORD, full_name="Đầu mối Sóc Sơn")
+    coordinator = User.objects.create_user(
+        "daumoi_socson", password=DEMO_PASSWORD, full_name="Đầu mối Sóc Sơn"
+    )
     Membership.objects.create(user=coordinator, unit=office, role=Role.COORDINATOR)
     plan = Plan.objects.create(
         number="15/KH-UBND",
@@ -54,8 +61,14 @@ def other_city(db):
         field=PlanField.DIGITAL,
         status=PlanStatus.ISSUED,
     )
-    return {"city": city, "commune": commune, "office": office, "supervisor": supervisor,
-            "coordinator": coordinator, "plan": plan}
+    return {
+        "city": city,
+        "commune": commune,
+        "office": office,
+        "supervisor": supervisor,
+        "coordinator": coordinator,
+        "plan": plan,
+    }
 
 
 @pytest.fixture

@@ -78,7 +78,10 @@ class PlanForm(BootstrapMixin, forms.ModelForm):
         }
         error_messages = {
             "title": {"required": "Chưa nhập trích yếu của kế hoạch."},
-            "year": {"required": "Chưa nhập năm kế hoạch.", "invalid": "Năm kế hoạch phải là số, ví dụ 2026."},
+            "year": {
+                "required": "Chưa nhập năm kế hoạch.",
+                "invalid": "Năm kế hoạch phải là số, ví dụ 2026.",
+            },
             "lead_unit": {"required": "Chưa chọn đơn vị đầu mối."},
         }
 
@@ -102,9 +105,9 @@ class ReferenceForm(BootstrapMixin, forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        if not data.get("number") and not data.get("title") and not self.cleaned_data.get("DELETE"):
-            if self.has_changed():
-                raise forms.ValidationError("Mỗi căn cứ cần có số, ký hiệu hoặc trích yếu.")
+        empty = not data.get("number") and not data.get("title")
+        if empty and not data.get("DELETE") and self.has_changed():
+            raise forms.ValidationError("Mỗi căn cứ cần có số, ký hiệu hoặc trích yếu.")
         return data
 
 
@@ -160,7 +163,9 @@ class IndicatorForm(BootstrapMixin, forms.ModelForm):
         self.fields["code"].help_text = "Để trống để hệ thống tự đặt mã (CT01, CT02…)."
         for name in ("target", "target_max", "baseline"):
             self.fields[name].localize = True
-            self.fields[name].widget = forms.TextInput(attrs={"class": "form-control", "inputmode": "decimal"})
+            self.fields[name].widget = forms.TextInput(
+                attrs={"class": "form-control", "inputmode": "decimal"}
+            )
 
 
 class TaskForm(BootstrapMixin, forms.ModelForm):
@@ -169,7 +174,9 @@ class TaskForm(BootstrapMixin, forms.ModelForm):
         queryset=Unit.objects.none(),
         error_messages={"required": "Nhiệm vụ cần ít nhất một đơn vị chủ trì."},
     )
-    coordinating = forms.ModelMultipleChoiceField(label="Đơn vị phối hợp", queryset=Unit.objects.none(), required=False)
+    coordinating = forms.ModelMultipleChoiceField(
+        label="Đơn vị phối hợp", queryset=Unit.objects.none(), required=False
+    )
     trigger = forms.ModelChoiceField(
         label="Chờ sự kiện", queryset=Trigger.objects.none(), required=False, empty_label="— Không —"
     )
@@ -193,7 +200,10 @@ class TaskForm(BootstrapMixin, forms.ModelForm):
             "budget_source",
             "budget_note",
         ]
-        widgets = {"title": forms.Textarea(attrs={"rows": 2}), "description": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "title": forms.Textarea(attrs={"rows": 2}),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
         error_messages = {
             "title": {"required": "Chưa nhập tên nhiệm vụ."},
             "deadline_text": {"required": "Chưa nhập thời hạn (ví dụ: Quý II/2026, 30/06/2026, Cả năm)."},
@@ -220,8 +230,9 @@ class TaskForm(BootstrapMixin, forms.ModelForm):
 
 
 class ResponsibilityForm(BootstrapMixin, forms.Form):
-    unit = forms.ModelChoiceField(label="Đơn vị", queryset=Unit.objects.none(), error_messages={
-        "required": "Chưa chọn đơn vị."})
+    unit = forms.ModelChoiceField(
+        label="Đơn vị", queryset=Unit.objects.none(), error_messages={"required": "Chưa chọn đơn vị."}
+    )
     duties = forms.CharField(
         label="Nhiệm vụ được giao",
         widget=forms.Textarea(attrs={"rows": 8}),
@@ -240,13 +251,18 @@ class ResponsibilityForm(BootstrapMixin, forms.Form):
 
 class TriggerRecordForm(BootstrapMixin, forms.Form):
     document_number = forms.CharField(
-        label="Số, ký hiệu văn bản", max_length=60, error_messages={"required": "Chưa nhập số, ký hiệu văn bản."}
+        label="Số, ký hiệu văn bản",
+        max_length=60,
+        error_messages={"required": "Chưa nhập số, ký hiệu văn bản."},
     )
     occurred_on = forms.DateField(
         label="Ngày ban hành",
         widget=DATE_WIDGET,
         input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        error_messages={"required": "Chưa nhập ngày ban hành.", "invalid": "Ngày ban hành không hợp lệ (dd/mm/yyyy)."},
+        error_messages={
+            "required": "Chưa nhập ngày ban hành.",
+            "invalid": "Ngày ban hành không hợp lệ (dd/mm/yyyy).",
+        },
     )
     document_issuer = forms.CharField(label="Cơ quan ban hành", max_length=255, required=False)
     document_title = forms.CharField(label="Trích yếu", max_length=500, required=False)

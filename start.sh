@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Run kehoach on this machine: embedded SQLite in ./data, plan 97/KH-UBND of xã Hà Bắc loaded,
+# demo accounts printed, served on http://127.0.0.1:${PORT:-8000}/.
+set -euo pipefail
+cd "$(dirname "$0")"
+bin/bootstrap
+.venv/bin/kehoach migrate --noinput --verbosity 0
+.venv/bin/kehoach demo
+exec .venv/bin/kehoach serve --no-migrate
