@@ -1,3 +1,166 @@
-from ninja import NinjaAPI
+"""The read-only JSON API under /api/v1/: units, plans and tasks, as the access rules let the user read them.
 
-api = NinjaAPI(title="kehoach API", version="1", urls_namespace="api")
+Authentication: a personal token (`Authorization: Bearer kh_…` or `Authorization: Token kh_…`, created with
+`kehoach token USERNAME` or from the user's page) or the browser's session. Every endpoint is GET.
+Endpoints stay thin: querying and scoping live in `selectors`, the output shape in `schemas`.
+"""
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI, Query
+from ninja.errors import AuthenticationError, ValidationError
+from ninja.pagination import PageNumberPagination, paginate
+from ninja.renderers import JSONRenderer
+from ninja.security import django_auth
+
+from kehoach.plans.models import Plan, Task
+from kehoach.units.models import Membership, Unit, User
+
+from . import selectors
+from .auth import TokenAuth
+from .schemas import (
+    ErrorOut,
+    MeOut,
+    PlanDetailOut,
+    PlanFilters,
+    PlanOut,
+    PlanTaskFilters,
+    TaskFilters,
+    TaskOut,
+    UnitFilters,
+    UnitOut,
+)
+
+
+class UnicodeJSONRenderer(JSONRenderer):
+    """UTF-8 JSON with Vietnamese letters as they are, so responses read well in curl and logs."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
+api = NinjaAPI(
+    title="kehoach API",
+    version="1",
+    description=(
+        "API chỉ đọc của hệ thống theo dõi kế hoạch Khoa học, Công nghệ, Đổi mới sáng tạo và Chuyển đổi số. "
+        "Xác thực bằng mã truy cập cá nhân (tiêu đề `Authorization: Bearer kh_…`) hoặc phiên đăng nhập. "
+        "Mỗi người dùng chỉ đọc được dữ liệu trong phạm vi đơn vị của mình."
+    ),
+    urls_namespace="api",
+    auth=[TokenAuth(), django_auth],
+    renderer=UnicodeJSONRenderer(),
+)
+
+PAGE = {"page_size": settings.KEHOACH_PAGE_SIZE, "max_page_size": 200}
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+UNAUTHENTICATED = (
+    "Chưa xác thực: hãy đăng nhập, hoặc gửi mã truy cập cá nhân trong tiêu đề "
+    "“Authorization: Bearer kh_…”. Mã đã thu hồi hoặc không đúng sẽ không được chấp nhận."
+)
+
+
+def _user(request: HttpRequest) -> User:
+    # TokenAuth and django_auth both return the user; request.user stays anonymous for token requests.
+    return request.auth  # type: ignore[attr-defined]
+
+
+# Errors: every message the API returns is Vietnamese ----------------------------------------------
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    response = api.create_response(request, {"detail": UNAUTHENTICATED}, status=401)
+    response["WWW-Authenticate"] = 'Bearer realm="kehoach"'
+    return response
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": str(exc) or "Bạn không có quyền xem nội dung này."}, status=403
+    )
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc) or "Không tìm thấy."}, status=404)
+
+
+@api.exception_handler(ValidationError)
+def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    detail = "Tham số không hợp lệ; xem danh sách lỗi trong “errors”."
+    return api.create_response(request, {"detail": detail, "errors": exc.errors}, status=422)
+
+
+# Me -------------------------------------------------------------------------------------------------
+@api.get("/me", response={200: MeOut, 401: ErrorOut}, tags=["Người dùng"], summary="Người dùng hiện tại")
+def me(request: HttpRequest) -> dict:
+    user = _user(request)
+    memberships: list[Membership] = list(selectors.memberships_of(user))
+    return {
+        "id": user.pk,
+        "username": user.username,
+        "full_name": user.get_full_name(),
+        "position_title": user.position_title,
+        "is_superuser": user.is_superuser,
+        "memberships": memberships,
+    }
+
+
+# Units ----------------------------------------------------------------------------------------------
+@api.get("/units", response={200: list[UnitOut], 401: ErrorOut}, tags=["Đơn vị"], summary="Danh sách đơn vị")
+@paginate(PageNumberPagination, **PAGE)
+def unit_list(request: HttpRequest, filters: Query[UnitFilters]) -> object:
+    return selectors.unit_list(_user(request), **filters.model_dump())
+
+
+@api.get("/units/{unit_id}", response={200: UnitOut, **ERRORS}, tags=["Đơn vị"], summary="Chi tiết đơn vị")
+def unit_detail(request: HttpRequest, unit_id: int) -> Unit:
+    return selectors.unit_detail(_user(request), unit_id)
+
+
+# Plans ----------------------------------------------------------------------------------------------
+@api.get(
+    "/plans", response={200: list[PlanOut], 401: ErrorOut}, tags=["Kế hoạch"], summary="Danh sách kế hoạch"
+)
+@paginate(PageNumberPagination, **PAGE)
+def plan_list(request: HttpRequest, filters: Query[PlanFilters]) -> object:
+    return selectors.plan_list(_user(request), **filters.model_dump())
+
+
+@api.get(
+    "/plans/{plan_id}",
+    response={200: PlanDetailOut, **ERRORS},
+    tags=["Kế hoạch"],
+    summary="Chi tiết kế hoạch: căn cứ, mục tiêu, chỉ tiêu, nhiệm vụ, giải pháp, trách nhiệm",
+)
+def plan_detail(request: HttpRequest, plan_id: int) -> Plan:
+    return selectors.plan_detail(_user(request), plan_id)
+
+
+@api.get(
+    "/plans/{plan_id}/tasks",
+    response={200: list[TaskOut], **ERRORS},
+    tags=["Kế hoạch"],
+    summary="Nhiệm vụ của một kế hoạch",
+)
+@paginate(PageNumberPagination, **PAGE)
+def plan_tasks(request: HttpRequest, plan_id: int, filters: Query[PlanTaskFilters]) -> object:
+    user = _user(request)
+    plan = selectors.readable_plan(user, plan_id)
+    return selectors.task_list(user, plan=plan.pk, **filters.model_dump())
+
+
+# Tasks ----------------------------------------------------------------------------------------------
+@api.get(
+    "/tasks", response={200: list[TaskOut], 401: ErrorOut}, tags=["Nhiệm vụ"], summary="Danh sách nhiệm vụ"
+)
+@paginate(PageNumberPagination, **PAGE)
+def task_list(request: HttpRequest, filters: Query[TaskFilters]) -> object:
+    return selectors.task_list(_user(request), **filters.model_dump())
+
+
+@api.get(
+    "/tasks/{task_id}", response={200: TaskOut, **ERRORS}, tags=["Nhiệm vụ"], summary="Chi tiết nhiệm vụ"
+)
+def task_detail(request: HttpRequest, task_id: int) -> Task:
+    return selectors.task_detail(_user(request), task_id)

@@ -2,7 +2,7 @@
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from kehoach.core.text import search_terms
@@ -22,7 +22,9 @@ def text_search(queryset: QuerySet, value: str) -> QuerySet:
 class PlanFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Tìm kiếm", method="filter_q")
     year = django_filters.NumberFilter(label="Năm")
-    field = django_filters.ChoiceFilter(label="Lĩnh vực", choices=PlanField.choices, empty_label="Tất cả lĩnh vực")
+    field = django_filters.ChoiceFilter(
+        label="Lĩnh vực", choices=PlanField.choices, empty_label="Tất cả lĩnh vực"
+    )
     status = django_filters.ChoiceFilter(label="Trạng thái", choices=PlanStatus.choices, empty_label="Tất cả")
     owner_unit = django_filters.ModelChoiceFilter(
         label="Cơ quan ban hành", queryset=Unit.objects.none(), empty_label="Tất cả cơ quan"
@@ -36,7 +38,9 @@ class PlanFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         from kehoach.units.choices import ADMINISTRATIVE_KINDS
 
-        self.filters["owner_unit"].queryset = Unit.objects.readable_by(user).filter(kind__in=ADMINISTRATIVE_KINDS)
+        self.filters["owner_unit"].queryset = Unit.objects.readable_by(user).filter(
+            kind__in=ADMINISTRATIVE_KINDS
+        )
 
     def filter_q(self, queryset, name, value):
         return text_search(queryset, value)
@@ -44,7 +48,9 @@ class PlanFilter(django_filters.FilterSet):
 
 class TaskFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Tìm kiếm", method="filter_q")
-    plan = django_filters.ModelChoiceFilter(label="Kế hoạch", queryset=Plan.objects.none(), empty_label="Mọi kế hoạch")
+    plan = django_filters.ModelChoiceFilter(
+        label="Kế hoạch", queryset=Plan.objects.none(), empty_label="Mọi kế hoạch"
+    )
     unit = django_filters.ModelChoiceFilter(
         label="Đơn vị", queryset=Unit.objects.none(), method="filter_unit", empty_label="Mọi đơn vị"
     )
@@ -52,13 +58,22 @@ class TaskFilter(django_filters.FilterSet):
         label="Trạng thái", choices=TaskStatus.choices, method="filter_status", empty_label="Mọi trạng thái"
     )
     kind = django_filters.ChoiceFilter(
-        label="Loại thời hạn", field_name="deadline_kind", choices=DeadlineKind.choices, empty_label="Mọi loại"
+        label="Loại thời hạn",
+        field_name="deadline_kind",
+        choices=DeadlineKind.choices,
+        empty_label="Mọi loại",
     )
     due_from = django_filters.DateFilter(
-        label="Hạn từ ngày", field_name="due_on", lookup_expr="gte", widget=forms.DateInput(attrs={"type": "date"})
+        label="Hạn từ ngày",
+        field_name="due_on",
+        lookup_expr="gte",
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     due_to = django_filters.DateFilter(
-        label="Hạn đến ngày", field_name="due_on", lookup_expr="lte", widget=forms.DateInput(attrs={"type": "date"})
+        label="Hạn đến ngày",
+        field_name="due_on",
+        lookup_expr="lte",
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
     class Meta:
@@ -74,10 +89,9 @@ class TaskFilter(django_filters.FilterSet):
         return text_search(queryset, value)
 
     def filter_unit(self, queryset, name, unit):
-        # A unit's tasks: those it leads or coordinates, and those every unit of its commune coordinates.
-        return queryset.filter(
-            Q(task_units__unit=unit) | Q(coordinates_all_units=True, plan__owner_unit__in=unit.ancestor_ids)
-        ).distinct()
+        # Tasks that name the unit as lead or coordinating unit; "Các phòng, cơ quan, đơn vị" does not
+        # count here (it would match every task) and is shown apart on the unit's own work page.
+        return queryset.filter(task_units__unit=unit)
 
     def filter_status(self, queryset, name, value):
         return queryset.filter(status_q(value, timezone.localdate()))
