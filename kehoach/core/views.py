@@ -27,3 +27,20 @@ def query_without_page(request) -> str:
     params = request.GET.copy()
     params.pop("page", None)
     return params.urlencode()
+
+
+def style_widgets(form: Form) -> Form:
+    """Bootstrap classes on a form's widgets (filter forms are built by django-filter)."""
+    from django import forms
+
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select | forms.SelectMultiple):
+            css = "form-select"
+        else:
+            css = "form-control"
+        widget.attrs.setdefault("class", css)
+        widget.attrs.setdefault("aria-label", str(field.label))
+    return form

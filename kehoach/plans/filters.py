@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from kehoach.core.text import search_terms
+from kehoach.core.views import style_widgets
 from kehoach.units.models import Unit
 
 from .choices import DeadlineKind, PlanField, PlanStatus, TaskStatus
@@ -84,6 +85,7 @@ class TaskFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.filters["plan"].queryset = Plan.objects.readable_by(user)
         self.filters["unit"].queryset = Unit.objects.readable_by(user)
+        style_widgets(self.form)
 
     def filter_q(self, queryset, name, value):
         return text_search(queryset, value)
