@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "kehoach.core",
     "kehoach.units",
     "kehoach.plans",
+    "kehoach.importer",
     "kehoach.demo",
 ]
 
