@@ -21,7 +21,10 @@ class AuditedAdmin(admin.ModelAdmin):
 
     def delete_model(self, request, obj):
         audit_change(
-            actor=request.user, obj=obj, action=AuditEntry.Action.DELETE, before=snapshot(obj),
+            actor=request.user,
+            obj=obj,
+            action=AuditEntry.Action.DELETE,
+            before=snapshot(obj),
             summary="Xóa trong trang quản trị",
         )
         super().delete_model(request, obj)

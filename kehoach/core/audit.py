@@ -22,7 +22,8 @@ def _display(value: Any) -> Any:
     if isinstance(value, datetime.date):
         return value.strftime("%d/%m/%Y")
     if isinstance(value, Decimal):
-        return str(value)
+        # 10.00 from the database and 10 from a form are the same value, and must not show as a change.
+        return format(value.normalize(), "f")
     if isinstance(value, list | tuple):
         return [_display(v) for v in value]
     return str(value)
@@ -32,9 +33,13 @@ def snapshot(obj: models.Model, *, extra: dict[str, Any] | None = None) -> dict[
     """Field label → display value for the concrete and many-to-many fields of `obj`."""
     data: dict[str, Any] = {}
     for field in obj._meta.get_fields():
-        if field.auto_created or not getattr(field, "concrete", False) and not field.many_to_many:
+        if field.auto_created or (not getattr(field, "concrete", False) and not field.many_to_many):
             continue
-        if getattr(field, "editable", True) is False or field.name in {"search_text", "created_at", "updated_at"}:
+        if getattr(field, "editable", True) is False or field.name in {
+            "search_text",
+            "created_at",
+            "updated_at",
+        }:
             continue
         label = str(getattr(field, "verbose_name", field.name))
         if field.many_to_many:
@@ -42,7 +47,11 @@ def snapshot(obj: models.Model, *, extra: dict[str, Any] | None = None) -> dict[
                 continue
             data[label] = sorted(str(o) for o in getattr(obj, field.name).all())
         elif field.choices:
-            data[label] = getattr(obj, f"get_{field.name}_display")() if getattr(obj, field.attname) not in (None, "") else None
+            data[label] = (
+                getattr(obj, f"get_{field.name}_display")()
+                if getattr(obj, field.attname) not in (None, "")
+                else None
+            )
         elif field.is_relation:
             data[label] = str(getattr(obj, field.name)) if getattr(obj, field.attname) is not None else None
         else:

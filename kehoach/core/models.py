@@ -28,7 +28,11 @@ class AuditEntry(models.Model):
     summary = models.CharField("nội dung", max_length=300, blank=True)
     changes = models.JSONField("thay đổi", default=dict, blank=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="người thực hiện"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name="người thực hiện",
     )
     at = models.DateTimeField("thời điểm", auto_now_add=True, db_index=True)
 

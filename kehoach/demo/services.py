@@ -19,6 +19,7 @@ from kehoach.units.models import Membership, Unit, User
 SEED_DIR = Path(__file__).resolve().parent / "seed"
 PLAN_FILE = SEED_DIR / "habac-97-kh-ubnd-2026.json"
 UNITS_FILE = SEED_DIR / "hai-phong-units.json"
+CITY = "Ủy ban nhân dân thành phố Hải Phòng"
 COMMUNE = "Ủy ban nhân dân xã Hà Bắc"
 LEAD_UNIT = "Phòng Văn hóa - Xã hội"
 
@@ -35,20 +36,47 @@ class DemoAccount:
 
 ACCOUNTS = [
     DemoAccount("lanhdao", "Nguyễn Anh Tuấn", "Chủ tịch UBND xã", COMMUNE, Role.LEADER),
-    DemoAccount("daumoi", "Trần Thị Hương", "Công chức Văn hóa - Xã hội (đầu mối)", LEAD_UNIT, Role.COORDINATOR),
+    DemoAccount(
+        "daumoi", "Trần Thị Hương", "Công chức Văn hóa - Xã hội (đầu mối)", LEAD_UNIT, Role.COORDINATOR
+    ),
     DemoAccount("vhxh", "Lê Văn Minh", "Công chức Phòng Văn hóa - Xã hội", LEAD_UNIT, Role.STAFF),
-    DemoAccount("vanphong", "Phạm Thị Lan", "Chuyên viên Văn phòng HĐND và UBND",
-                "Văn phòng Hội đồng nhân dân và Ủy ban nhân dân", Role.STAFF),
+    DemoAccount(
+        "vanphong",
+        "Phạm Thị Lan",
+        "Chuyên viên Văn phòng HĐND và UBND",
+        "Văn phòng Hội đồng nhân dân và Ủy ban nhân dân",
+        Role.STAFF,
+    ),
     DemoAccount("kinhte", "Hoàng Văn Nam", "Chuyên viên Phòng Kinh tế", "Phòng Kinh tế", Role.STAFF),
     DemoAccount("congan", "Vũ Đức Thắng", "Cán bộ Công an xã", "Công an xã", Role.STAFF),
-    DemoAccount("pvhcc", "Đỗ Thị Mai", "Viên chức Trung tâm Phục vụ Hành chính công",
-                "Trung tâm Phục vụ Hành chính công", Role.STAFF),
-    DemoAccount("dvsnc", "Bùi Văn Hải", "Viên chức Trung tâm Dịch vụ sự nghiệp công",
-                "Trung tâm Dịch vụ sự nghiệp công", Role.STAFF),
-    DemoAccount("mttq", "Ngô Thị Thu", "Cán bộ Ủy ban MTTQ Việt Nam xã", "Ủy ban Mặt trận Tổ quốc Việt Nam xã",
-                Role.STAFF),
-    DemoAccount("captren", "Đinh Quang Huy", "Chuyên viên Sở Khoa học và Công nghệ",
-                "Sở Khoa học và Công nghệ thành phố Hải Phòng", Role.SUPERVISOR),
+    DemoAccount(
+        "pvhcc",
+        "Đỗ Thị Mai",
+        "Viên chức Trung tâm Phục vụ Hành chính công",
+        "Trung tâm Phục vụ Hành chính công",
+        Role.STAFF,
+    ),
+    DemoAccount(
+        "dvsnc",
+        "Bùi Văn Hải",
+        "Viên chức Trung tâm Dịch vụ sự nghiệp công",
+        "Trung tâm Dịch vụ sự nghiệp công",
+        Role.STAFF,
+    ),
+    DemoAccount(
+        "mttq",
+        "Ngô Thị Thu",
+        "Cán bộ Ủy ban MTTQ Việt Nam xã",
+        "Ủy ban Mặt trận Tổ quốc Việt Nam xã",
+        Role.STAFF,
+    ),
+    DemoAccount(
+        "captren",
+        "Đinh Quang Huy",
+        "Chuyên viên Sở Khoa học và Công nghệ",
+        "Sở Khoa học và Công nghệ thành phố Hải Phòng",
+        Role.SUPERVISOR,
+    ),
     DemoAccount("quantri", "Quản trị hệ thống", "Quản trị hệ thống", COMMUNE, Role.ADMIN, superuser=True),
 ]
 
@@ -72,7 +100,7 @@ def _load_units(node: dict[str, Any], parent: Unit | None, position: int = 0) ->
 def load_habac() -> tuple[Plan, bool]:
     """Load the unit tree and plan 97/KH-UBND unless already there. Returns (plan, created)."""
     _load_units(json.loads(UNITS_FILE.read_text(encoding="utf-8")), None)
-    commune = Unit.objects.get(name=COMMUNE)
+    commune = Unit.objects.get(parent__name=CITY, name=COMMUNE)
     data = json.loads(PLAN_FILE.read_text(encoding="utf-8"))
     existing = Plan.objects.filter(owner_unit=commune, number=data["number"], year=data["year"]).first()
     if existing:
@@ -98,6 +126,7 @@ def ensure_demo_accounts() -> list[tuple[DemoAccount, str]]:
     store = _password_store()
     saved: dict[str, str] = json.loads(store.read_text()) if store.exists() else {}
     result = []
+    city = Unit.objects.get(parent__isnull=True, name=CITY)
     for account in ACCOUNTS:
         password = shared or saved.get(account.username) or secrets.token_urlsafe(9)
         saved[account.username] = password
@@ -107,7 +136,8 @@ def ensure_demo_accounts() -> list[tuple[DemoAccount, str]]:
         user.is_staff = user.is_superuser = account.superuser
         user.set_password(password)
         user.save()
-        Membership.objects.get_or_create(user=user, unit=Unit.objects.get(name=account.unit), role=account.role)
+        unit = Unit.objects.subtree_of(city).get(name=account.unit)
+        Membership.objects.get_or_create(user=user, unit=unit, role=account.role)
         result.append((account, password))
     if not shared:
         store.write_text(json.dumps(saved, ensure_ascii=False, indent=2))

@@ -34,7 +34,7 @@ _CONDITIONAL = re.compile(r"^(ngay )?(sau khi|khi|sau|ngay sau|tuy thuoc|can cu 
 _CONTINUOUS = re.compile(r"\b(ca nam|thuong xuyen|hang nam|hang quy|hang thang|lien tuc|dinh ky|hang tuan)\b")
 _DATE_NUMERIC = re.compile(r"\b(\d{1,2})\s*[/.-]\s*(\d{1,2})(?:\s*[/.-]\s*(\d{4}))?\b")
 _DATE_WORDS = re.compile(r"\bngay\s+(\d{1,2})\s+thang\s+(\d{1,2})(?:\s+nam\s+(\d{4}))?")
-_QUARTER = re.compile(r"\bquy\s+(iv|iii|ii|i|[1-4])\b(?:\s*(?:/|nam)\s*(\d{4}))?")
+_QUARTER = re.compile(r"\bquy\s+([ivxl]+|\d{1,2})\b(?:\s*(?:/|nam)\s*(\d{4}))?")
 _HALF = re.compile(r"\b6\s*thang\s*(dau|cuoi)\s*nam\b(?:\s*(\d{4}))?")
 _NINE = re.compile(r"\b9\s*thang(?:\s*dau)?\s*nam\b(?:\s*(\d{4}))?")
 _MONTH = re.compile(r"\bthang\s+(\d{1,2})(?:\s*(?:/|nam)\s*(\d{4}))?\b")
@@ -79,6 +79,10 @@ def parse_deadline(text: str, *, year: int) -> Deadline:
         y = _year((_YEAR.search(t) or [None, None])[1], year)
         return Deadline(DeadlineKind.CONTINUOUS, datetime.date(y, 12, 31), datetime.date(y, 1, 1))
     if m := _QUARTER.search(t):
+        if m.group(1) not in ROMAN:
+            raise DeadlineError(
+                f"Quý “{m.group(1).upper()}” trong thời hạn “{original}” không hợp lệ (chỉ có quý I–IV)."
+            )
         start, end = quarter_bounds(_year(m.group(2), year), ROMAN[m.group(1)])
         return Deadline(DeadlineKind.PERIOD, end, start)
     if m := _HALF.search(t):

@@ -73,7 +73,8 @@ def access_for(user) -> Access:
     memberships = list(Membership.objects.filter(user=user).select_related("unit"))
     ancestor_ids = {pk for m in memberships for pk in m.unit.ancestor_ids}
     administrative = {
-        u.pk: u for u in Unit.objects.filter(pk__in=ancestor_ids, kind__in=ADMINISTRATIVE_KINDS).only("pk", "path")
+        u.pk: u
+        for u in Unit.objects.filter(pk__in=ancestor_ids, kind__in=ADMINISTRATIVE_KINDS).only("pk", "path")
     }
     roots: set[str] = set()
     role_paths: dict[str, set[str]] = {}
@@ -85,7 +86,9 @@ def access_for(user) -> Access:
             roots.add(m.unit.path)
             continue
         # The nearest level of government above the unit: its plans are the unit's plans.
-        nearest = next((administrative[pk] for pk in reversed(m.unit.ancestor_ids) if pk in administrative), None)
+        nearest = next(
+            (administrative[pk] for pk in reversed(m.unit.ancestor_ids) if pk in administrative), None
+        )
         roots.add(nearest.path if nearest else m.unit.path)
     # A root inside another root adds nothing.
     minimal = tuple(sorted(r for r in roots if not any(r != o and r.startswith(o) for o in roots)))

@@ -30,7 +30,12 @@ class Unit(TimeStampedModel):
     )
     kind = models.CharField("loại đơn vị", max_length=10, choices=UnitKind.choices)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name="đơn vị cấp trên"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name="đơn vị cấp trên",
     )
     # Materialised path "/1/5/12/": subtree reads are one indexed prefix match at any depth.
     path = models.CharField(max_length=255, editable=False, db_index=True, default="")
@@ -92,8 +97,12 @@ class User(AbstractUser):
 class Membership(TimeStampedModel):
     """A user acts for a unit in one role; permissions follow from these rows and the unit tree."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name="người dùng")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="memberships", verbose_name="đơn vị")
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="memberships", verbose_name="người dùng"
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="memberships", verbose_name="đơn vị"
+    )
     role = models.CharField("vai trò", max_length=10, choices=Role.choices)
 
     class Meta:
@@ -112,7 +121,9 @@ def hash_token(raw: str) -> str:
 class ApiToken(TimeStampedModel):
     """A personal API token. Only its hash is stored; the token is shown once when created."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name="người dùng")
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name="người dùng"
+    )
     name = models.CharField("tên gợi nhớ", max_length=100)
     prefix = models.CharField("tiền tố", max_length=12)
     key_hash = models.CharField(max_length=64, unique=True)

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from kehoach.core.audit import audit_change, snapshot
 from kehoach.core.models import AuditEntry
-from kehoach.core.text import fold
+from kehoach.core.text import fold, nfc
 
 from .models import ApiToken, Membership, Unit, User, hash_token
 
@@ -47,7 +47,7 @@ def unit_names(unit: Unit) -> list[str]:
 
 def unit_match(name: str, *, within: Unit, candidates: list[Unit] | None = None) -> Unit | None:
     """The unit of `within`'s subtree that `name` designates, by full name, short name or alias."""
-    key = name_key(name.removeprefix("Đề nghị ").strip())
+    key = name_key(re.sub(r"^đề nghị\s+", "", nfc(name), flags=re.IGNORECASE))
     if not key:
         return None
     units = candidates if candidates is not None else list(Unit.objects.subtree_of(within))
@@ -58,8 +58,12 @@ def unit_match(name: str, *, within: Unit, candidates: list[Unit] | None = None)
 
 
 @transaction.atomic
-def unit_create(*, actor, name: str, kind: str, parent: Unit | None, short_name: str = "", aliases: str = "") -> Unit:
-    unit = Unit(name=name.strip(), kind=kind, parent=parent, short_name=short_name.strip(), aliases=aliases.strip())
+def unit_create(
+    *, actor, name: str, kind: str, parent: Unit | None, short_name: str = "", aliases: str = ""
+) -> Unit:
+    unit = Unit(
+        name=name.strip(), kind=kind, parent=parent, short_name=short_name.strip(), aliases=aliases.strip()
+    )
     unit.full_clean()
     unit.save()
     audit_change(actor=actor, obj=unit, action=AuditEntry.Action.CREATE, after=snapshot(unit))
@@ -82,10 +86,18 @@ def token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     """Create a token and return it with its secret, which is never stored or shown again."""
     name = name.strip()
     if not name:
-        raise ValidationError({"name": "Đặt tên gợi nhớ cho mã truy cập (ví dụ: “Kết nối báo cáo thành phố”)."})
+        raise ValidationError(
+            {"name": "Đặt tên gợi nhớ cho mã truy cập (ví dụ: “Kết nối báo cáo thành phố”)."}
+        )
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(user=user, name=name[:100], prefix=raw[:10], key_hash=hash_token(raw))
-    audit_change(actor=user, obj=token, action=AuditEntry.Action.CREATE, after={"Tên": token.name}, summary="Tạo mã API")
+    audit_change(
+        actor=user,
+        obj=token,
+        action=AuditEntry.Action.CREATE,
+        after={"Tên": token.name},
+        summary="Tạo mã API",
+    )
     return token, raw
 
 
@@ -95,8 +107,14 @@ def token_revoke(*, actor: User, token: ApiToken) -> None:
         raise ValidationError("Bạn chỉ thu hồi được mã truy cập của chính mình.")
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at", "updated_at"])
-    audit_change(actor=actor, obj=token, action=AuditEntry.Action.UPDATE, summary="Thu hồi mã API",
-                 before={"Trạng thái": "Đang dùng"}, after={"Trạng thái": "Đã thu hồi"})
+    audit_change(
+        actor=actor,
+        obj=token,
+        action=AuditEntry.Action.UPDATE,
+        summary="Thu hồi mã API",
+        before={"Trạng thái": "Đang dùng"},
+        after={"Trạng thái": "Đã thu hồi"},
+    )
 
 
 def token_authenticate(raw: str) -> User | None:

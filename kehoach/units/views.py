@@ -34,7 +34,9 @@ def unit_detail(request, pk: int):
             task.current_status = task.status(today)
     children = Unit.objects.filter(parent=unit).order_by("position", "name")
     members = unit.memberships.select_related("user").order_by("role", "user__full_name")
-    plans = readable.filter(owner_unit=unit).select_related("lead_unit")[:20] if unit.is_administrative else []
+    plans = (
+        readable.filter(owner_unit=unit).select_related("lead_unit")[:20] if unit.is_administrative else []
+    )
     return render(
         request,
         "units/unit_detail.html",

@@ -4,29 +4,44 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('object_id', models.CharField(max_length=64)),
-                ('object_repr', models.CharField(max_length=300, verbose_name='đối tượng')),
-                ('context', models.CharField(blank=True, db_index=True, max_length=100)),
-                ('action', models.CharField(choices=[('create', 'Tạo mới'), ('update', 'Sửa'), ('delete', 'Xóa'), ('event', 'Sự kiện')], max_length=10, verbose_name='thao tác')),
-                ('summary', models.CharField(blank=True, max_length=300, verbose_name='nội dung')),
-                ('changes', models.JSONField(blank=True, default=dict, verbose_name='thay đổi')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='thời điểm')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("object_id", models.CharField(max_length=64)),
+                ("object_repr", models.CharField(max_length=300, verbose_name="đối tượng")),
+                ("context", models.CharField(blank=True, db_index=True, max_length=100)),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("create", "Tạo mới"),
+                            ("update", "Sửa"),
+                            ("delete", "Xóa"),
+                            ("event", "Sự kiện"),
+                        ],
+                        max_length=10,
+                        verbose_name="thao tác",
+                    ),
+                ),
+                ("summary", models.CharField(blank=True, max_length=300, verbose_name="nội dung")),
+                ("changes", models.JSONField(blank=True, default=dict, verbose_name="thay đổi")),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="thời điểm")),
             ],
             options={
-                'verbose_name': 'nhật ký thay đổi',
-                'verbose_name_plural': 'nhật ký thay đổi',
-                'ordering': ['-at', '-id'],
+                "verbose_name": "nhật ký thay đổi",
+                "verbose_name_plural": "nhật ký thay đổi",
+                "ordering": ["-at", "-id"],
             },
         ),
     ]

@@ -17,7 +17,9 @@ def format_number(value, decimals: int | None = None) -> str:
     except (InvalidOperation, ValueError):
         return str(value)
     if decimals is None:
-        decimals = 0 if number == number.to_integral_value() else min(max(-number.as_tuple().exponent, 0), 2)
+        # 1234.50 from the database reads as 1.234,5; at most two decimals are shown.
+        exponent = number.normalize().as_tuple().exponent
+        decimals = 0 if number == number.to_integral_value() else min(max(-int(exponent), 0), 2)
     text = f"{number:,.{decimals}f}"
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 

@@ -66,7 +66,13 @@ class UnitResolver:
 
 @transaction.atomic
 def plan_create_from_contract(
-    *, actor, data: dict[str, Any], owner_unit: Unit, lead_unit: Unit, field: str, status: str = PlanStatus.ISSUED
+    *,
+    actor,
+    data: dict[str, Any],
+    owner_unit: Unit,
+    lead_unit: Unit,
+    field: str,
+    status: str = PlanStatus.ISSUED,
 ) -> Plan:
     resolve = UnitResolver(owner_unit)
     issued_on = _date(data.get("date"))
@@ -99,7 +105,9 @@ def plan_create_from_contract(
         )
         for i, ref in enumerate(data.get("references") or [], start=1)
     )
-    Goal.objects.bulk_create(Goal(plan=plan, position=i, text=g) for i, g in enumerate(data.get("goals") or [], 1))
+    Goal.objects.bulk_create(
+        Goal(plan=plan, position=i, text=g) for i, g in enumerate(data.get("goals") or [], 1)
+    )
 
     groups: dict[str | None, IndicatorGroup | None] = {None: None}
     for i, item in enumerate(data.get("indicators") or [], start=1):
@@ -164,7 +172,9 @@ def plan_create_from_contract(
         refresh_schedule(task, starts_on=deadline.starts_on)
         task.save()
         links = [(resolve(n, where=where), TaskUnitRole.LEAD) for n in item.get("lead_units") or []]
-        links += [(resolve(n, where=where), TaskUnitRole.COORDINATE) for n in coordinating if n not in collective]
+        links += [
+            (resolve(n, where=where), TaskUnitRole.COORDINATE) for n in coordinating if n not in collective
+        ]
         TaskUnit.objects.bulk_create(
             TaskUnit(task=task, unit=unit, role=role, position=pos) for pos, (unit, role) in enumerate(links)
         )
@@ -191,7 +201,9 @@ def _create_measures(plan: Plan, outline: list[dict[str, Any]], measures: list[d
     def add(title: str, label: str = "", parent: MeasureSection | None = None) -> MeasureSection:
         nonlocal position
         position += 1
-        section = MeasureSection.objects.create(plan=plan, parent=parent, position=position, label=label, title=title)
+        section = MeasureSection.objects.create(
+            plan=plan, parent=parent, position=position, label=label, title=title
+        )
         sections[title] = section
         return section
 
@@ -276,5 +288,7 @@ def plan_to_contract(plan: Plan) -> dict[str, Any]:
             for task in plan.tasks.all()
         ],
         "measures": measures,
-        "responsibilities": [{"unit": r.unit.name, "duties": list(r.duties)} for r in plan.responsibilities.all()],
+        "responsibilities": [
+            {"unit": r.unit.name, "duties": list(r.duties)} for r in plan.responsibilities.all()
+        ],
     }

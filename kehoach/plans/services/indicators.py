@@ -89,9 +89,13 @@ def indicator_save(
     if coordinating_units is not None:
         outside = [u for u in coordinating_units if not u.path.startswith(plan.owner_unit.path)]
         if outside:
-            raise ValidationError({"coordinating_units": f"Đơn vị {outside[0]} không thuộc cơ quan ban hành."})
+            raise ValidationError(
+                {"coordinating_units": f"Đơn vị {outside[0]} không thuộc cơ quan ban hành."}
+            )
         indicator.coordinating_units.set(coordinating_units)
-    audit_change(actor=actor, obj=indicator, action=action, before=before, after=snapshot(indicator), context=plan)
+    audit_change(
+        actor=actor, obj=indicator, action=action, before=before, after=snapshot(indicator), context=plan
+    )
     return indicator
 
 
@@ -99,13 +103,19 @@ def indicator_save(
 def indicator_delete(*, actor, indicator: Indicator) -> None:
     ensure_can_manage(actor, indicator.plan)
     audit_change(
-        actor=actor, obj=indicator, action=AuditEntry.Action.DELETE, before=snapshot(indicator), context=indicator.plan
+        actor=actor,
+        obj=indicator,
+        action=AuditEntry.Action.DELETE,
+        before=snapshot(indicator),
+        context=indicator.plan,
     )
     indicator.delete()
 
 
 @transaction.atomic
-def indicator_group_save(*, actor, plan: Plan, name: str, group: IndicatorGroup | None = None) -> IndicatorGroup:
+def indicator_group_save(
+    *, actor, plan: Plan, name: str, group: IndicatorGroup | None = None
+) -> IndicatorGroup:
     ensure_can_manage(actor, plan)
     name = name.strip()
     if not name:

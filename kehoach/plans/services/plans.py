@@ -59,7 +59,9 @@ def plan_create(*, actor, data: dict[str, Any]) -> Plan:
         plan.issuer_name = owner.name
     plan.full_clean()
     plan.save()
-    audit_change(actor=actor, obj=plan, action=AuditEntry.Action.CREATE, after=snapshot(plan), summary="Tạo kế hoạch")
+    audit_change(
+        actor=actor, obj=plan, action=AuditEntry.Action.CREATE, after=snapshot(plan), summary="Tạo kế hoạch"
+    )
     return plan
 
 
@@ -144,7 +146,12 @@ def responsibility_save(
     responsibility.duties = duties
     responsibility.save()
     audit_change(
-        actor=actor, obj=responsibility, action=action, before=before, after=snapshot(responsibility), context=plan
+        actor=actor,
+        obj=responsibility,
+        action=action,
+        before=before,
+        after=snapshot(responsibility),
+        context=plan,
     )
     return responsibility
 
@@ -154,7 +161,9 @@ def responsibility_delete(*, actor, responsibility: Responsibility) -> None:
     plan = responsibility.plan
     ensure_can_manage(actor, plan)
     before = snapshot(responsibility)
-    audit_change(actor=actor, obj=responsibility, action=AuditEntry.Action.DELETE, before=before, context=plan)
+    audit_change(
+        actor=actor, obj=responsibility, action=AuditEntry.Action.DELETE, before=before, context=plan
+    )
     responsibility.delete()
 
 

@@ -40,7 +40,9 @@ def _apply_deadline(task: Task, plan: Plan, trigger: Trigger | None) -> None:
     task.deadline_date = deadline.date
     if deadline.kind == DeadlineKind.CONDITIONAL:
         if trigger is None:
-            raise ValidationError({"trigger": "Nhiệm vụ có thời hạn theo điều kiện cần chọn sự kiện điều kiện."})
+            raise ValidationError(
+                {"trigger": "Nhiệm vụ có thời hạn theo điều kiện cần chọn sự kiện điều kiện."}
+            )
         if trigger.plan_id != plan.pk:
             raise ValidationError({"trigger": "Sự kiện điều kiện không thuộc kế hoạch này."})
         task.trigger = trigger
@@ -71,10 +73,18 @@ def _units_extra(lead_units: list[Unit], coordinating_units: list[Unit]) -> dict
 def _set_units(task: Task, plan: Plan, lead_units: list[Unit], coordinating_units: list[Unit]) -> None:
     if not lead_units:
         raise ValidationError({"lead_units": "Nhiệm vụ cần ít nhất một đơn vị chủ trì."})
+    for field, units in (("lead_units", lead_units), ("coordinating_units", coordinating_units)):
+        seen: set[int] = set()
+        for unit in units:
+            if unit.pk in seen:
+                raise ValidationError({field: f"{unit} được ghi hai lần."})
+            seen.add(unit.pk)
     both = {u.pk for u in lead_units} & {u.pk for u in coordinating_units}
     if both:
         name = next(str(u) for u in lead_units if u.pk in both)
-        raise ValidationError({"coordinating_units": f"{name} đã là đơn vị chủ trì, không ghi thêm là phối hợp."})
+        raise ValidationError(
+            {"coordinating_units": f"{name} đã là đơn vị chủ trì, không ghi thêm là phối hợp."}
+        )
     for field, units in (("lead_units", lead_units), ("coordinating_units", coordinating_units)):
         for unit in units:
             if not unit.path.startswith(plan.owner_unit.path):
@@ -102,6 +112,9 @@ def task_save(
 ) -> Task:
     ensure_can_manage(actor, plan)
     coordinating_units = coordinating_units or []
+    if trigger is not None:
+        # The caller's copy may predate the trigger being recorded; its date decides the deadline.
+        trigger = Trigger.objects.get(pk=trigger.pk)
     if task is None:
         task = Task(plan=plan)
         before = None
@@ -133,7 +146,9 @@ def task_save(
 @transaction.atomic
 def task_delete(*, actor, task: Task) -> None:
     ensure_can_manage(actor, task.plan)
-    audit_change(actor=actor, obj=task, action=AuditEntry.Action.DELETE, before=snapshot(task), context=task.plan)
+    audit_change(
+        actor=actor, obj=task, action=AuditEntry.Action.DELETE, before=snapshot(task), context=task.plan
+    )
     task.delete()
 
 
@@ -201,7 +216,9 @@ def trigger_record(
         summary=f"Ghi nhận điều kiện: {trigger.description} ({trigger.document_number})",
     )
     changed = []
-    for task in Task.objects.select_for_update().filter(trigger=trigger).select_related("trigger"):
+    for task in (
+        Task.objects.select_for_update(of=("self",)).filter(trigger=trigger).select_related("trigger")
+    ):
         old = snapshot(task)
         refresh_schedule(task)
         task.save(update_fields=["starts_on", "due_on", "updated_at"])
@@ -221,11 +238,22 @@ def trigger_record(
 @transaction.atomic
 def plan_reschedule_tasks(*, actor, plan: Plan) -> None:
     """Re-read every deadline after the plan's year changed (texts such as "Cả năm" depend on it)."""
-    for task in Task.objects.select_for_update().filter(plan=plan).select_related("trigger"):
+    # of=("self",): PostgreSQL cannot lock the nullable side of the outer join to the trigger.
+    for task in Task.objects.select_for_update(of=("self",)).filter(plan=plan).select_related("trigger"):
         try:
             deadline = parse_deadline(task.deadline_text, year=plan.year)
         except DeadlineError:
             continue
+        before = snapshot(task, extra={"Hạn hoàn thành": task.due_on})
         task.deadline_kind, task.deadline_date = deadline.kind, deadline.date
         refresh_schedule(task, starts_on=deadline.starts_on)
         task.save(update_fields=["deadline_kind", "deadline_date", "starts_on", "due_on", "updated_at"])
+        audit_change(
+            actor=actor,
+            obj=task,
+            action=AuditEntry.Action.UPDATE,
+            before=before,
+            after=snapshot(task, extra={"Hạn hoàn thành": task.due_on}),
+            context=plan,
+            summary=f"Tính lại thời hạn theo năm kế hoạch {plan.year}",
+        )
