@@ -20,4 +20,5 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("kehoach.plans.urls")),
     path("", include("kehoach.units.urls")),
+    path("", include("kehoach.tracking.urls")),
 ]

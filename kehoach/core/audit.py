@@ -80,7 +80,11 @@ def audit_change(
     context: models.Model | None = None,
     summary: str = "",
 ) -> AuditEntry | None:
-    changes = diff(before, after)
+    # Values given by hand (dates, decimals) are stored in the same display form as snapshots.
+    changes = diff(
+        {k: _display(v) for k, v in (before or {}).items()},
+        {k: _display(v) for k, v in (after or {}).items()},
+    )
     if action == AuditEntry.Action.UPDATE and not changes:
         return None
     ctx = context if context is not None else obj

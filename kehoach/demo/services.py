@@ -13,6 +13,7 @@ from django.db import transaction
 from kehoach.plans.choices import PlanField
 from kehoach.plans.models import Plan
 from kehoach.plans.services.contract import plan_create_from_contract
+from kehoach.tracking.services.periods import periods_sync
 from kehoach.units.choices import Role
 from kehoach.units.models import Membership, Unit, User
 
@@ -112,6 +113,7 @@ def load_habac() -> tuple[Plan, bool]:
         lead_unit=Unit.objects.get(parent=commune, name=LEAD_UNIT),
         field=PlanField.SCIENCE,
     )
+    periods_sync(plan=plan)
     return plan, True
 
 

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "kehoach.core",
     "kehoach.units",
     "kehoach.plans",
+    "kehoach.tracking",
     "kehoach.importer",
     "kehoach.demo",
 ]
@@ -91,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "kehoach.units.context_processors.roles",
+                "kehoach.tracking.context_processors.notifications",
             ],
             "builtins": ["kehoach.core.templatetags.vn"],
         },
@@ -165,3 +167,23 @@ LOGGING = {
 # Plans whose deadlines wait on a trigger get this many days after the trigger unless the task says otherwise.
 KEHOACH_DEFAULT_LEAD_TIME_DAYS = int(os.environ.get("KEHOACH_DEFAULT_LEAD_TIME_DAYS", "30"))
 KEHOACH_PAGE_SIZE = 50
+# Evidence files (PDF, DOCX, XLSX, PNG, JPEG) are stored under DATA_DIR/files, never served directly.
+KEHOACH_EVIDENCE_MAX_BYTES = int(os.environ.get("KEHOACH_EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Reminders: how many days before a deadline people are reminded.
+KEHOACH_REMIND_DAYS_BEFORE = int(os.environ.get("KEHOACH_REMIND_DAYS_BEFORE", "7"))
+_mail_backend = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+_mail_options = (
+    {
+        "host": os.environ.get("EMAIL_HOST", "localhost"),
+        "port": int(os.environ.get("EMAIL_PORT", "25")),
+        "username": os.environ.get("EMAIL_HOST_USER", ""),
+        "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+        "use_tls": env_bool("EMAIL_USE_TLS", False),
+    }
+    if _mail_backend.endswith("smtp.EmailBackend")
+    else {}
+)
+MAILERS = {"default": {"BACKEND": _mail_backend, "OPTIONS": _mail_options}}
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "kehoach <khong-tra-loi@kehoach.local>")
+KEHOACH_BASE_URL = os.environ.get("KEHOACH_BASE_URL", "http://127.0.0.1:8000")

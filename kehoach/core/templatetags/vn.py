@@ -59,3 +59,10 @@ def join_if_list(value):
     if value is False:
         return "Không"
     return value
+
+
+@register.simple_tag(takes_context=True)
+def panels(context, slot, obj):
+    from kehoach.core.panels import render
+
+    return render(slot, context.get("request"), obj)

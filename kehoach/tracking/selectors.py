@@ -1,0 +1,143 @@
+"""Reads for the đầu mối's desk, the missing-data view and task pages, in a fixed number of queries."""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from kehoach.plans.choices import DeadlineKind
+from kehoach.plans.models import Indicator, Plan, Task
+from kehoach.plans.selectors import tasks_with_units
+from kehoach.units.models import Unit
+
+from .assessment import assess, combine
+from .choices import Assessment, ReportStatus
+from .models import Evidence, Measurement, Period, ProgressReport
+
+DONE_STATES = (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
+
+
+@dataclass
+class Slot:
+    """One unit's expected report on one task or indicator in a period, and what it has done so far."""
+
+    unit: Unit
+    role: str
+    record: ProgressReport | Measurement | None
+
+    @property
+    def state(self) -> str:
+        return self.record.status if self.record else "chua_lap"
+
+    @property
+    def state_label(self) -> str:
+        return self.record.get_status_display() if self.record else "Chưa lập"
+
+    @property
+    def missing(self) -> bool:
+        return self.record is None or self.record.status not in DONE_STATES
+
+
+@dataclass
+class TaskRow:
+    task: Task
+    slots: list[Slot] = field(default_factory=list)
+    status: str = ""
+
+
+@dataclass
+class IndicatorRow:
+    indicator: Indicator
+    slots: list[Slot] = field(default_factory=list)
+    value: Decimal | None = None
+    assessment: Assessment = Assessment.NO_DATA
+
+
+def tasks_in_period(plan: Plan, period: Period) -> QuerySet[Task]:
+    """Tasks that owe a report for the period: open by its cut-off and not finished before it began."""
+    return (
+        tasks_with_units(Task.objects.filter(plan=plan))
+        .exclude(deadline_kind=DeadlineKind.CONDITIONAL, due_on__isnull=True)
+        .filter(Q(starts_on__isnull=True) | Q(starts_on__lte=period.ends_on))
+        .filter(Q(completed_on__isnull=True) | Q(completed_on__gte=period.starts_on))
+        .order_by("position", "pk")
+    )
+
+
+def desk(plan: Plan, period: Period, *, today: datetime.date) -> tuple[list[TaskRow], list[IndicatorRow]]:
+    reports = {
+        (r.task_id, r.unit_id): r
+        for r in ProgressReport.objects.filter(period=period).select_related("submitted_by", "reviewed_by")
+    }
+    task_rows = []
+    for task in tasks_in_period(plan, period):
+        row = TaskRow(task=task, status=task.status(today))
+        for unit in task.lead_units:
+            row.slots.append(Slot(unit, "chu_tri", reports.pop((task.pk, unit.pk), None)))
+        for unit in task.coordinating_units:
+            row.slots.append(Slot(unit, "phoi_hop", reports.pop((task.pk, unit.pk), None)))
+        # Parts written by units that coordinate as "các phòng, cơ quan, đơn vị".
+        for (task_id, _), report in list(reports.items()):
+            if task_id == task.pk:
+                row.slots.append(Slot(report.unit, report.role, report))
+        task_rows.append(row)
+
+    measurements: dict[tuple[int, int], Measurement] = {
+        (m.indicator_id, m.unit_id): m
+        for m in Measurement.objects.filter(period=period).select_related("unit")
+    }
+    indicator_rows = []
+    indicators = (
+        Indicator.objects.filter(plan=plan)
+        .select_related("lead_unit", "group")
+        .prefetch_related("coordinating_units")
+        .order_by("position", "pk")
+    )
+    for indicator in indicators:
+        row = IndicatorRow(indicator=indicator)
+        units = [(indicator.lead_unit, "chu_tri")] if indicator.lead_unit_id else []
+        units += [
+            (u, "phoi_hop") for u in indicator.coordinating_units.all() if u.pk != indicator.lead_unit_id
+        ]
+        for unit, role in units:
+            row.slots.append(Slot(unit, role, measurements.get((indicator.pk, unit.pk))))
+        accepted = [s.record for s in row.slots if s.record and s.record.status == ReportStatus.ACCEPTED]
+        row.value = combine(indicator, accepted)
+        row.assessment = assess(indicator, row.value, period_end=period.ends_on, year=plan.year)
+        indicator_rows.append(row)
+    return task_rows, indicator_rows
+
+
+def missing(plan: Plan, period: Period, *, today: datetime.date) -> list[dict]:
+    """Who has not yet sent what for the period: one row per unit, with its tasks and indicators."""
+    task_rows, indicator_rows = desk(plan, period, today=today)
+    by_unit: dict[int, dict] = {}
+    for row in task_rows:
+        for slot in row.slots:
+            if slot.missing:
+                entry = by_unit.setdefault(slot.unit.pk, {"unit": slot.unit, "tasks": [], "indicators": []})
+                entry["tasks"].append((row.task, slot))
+    for row in indicator_rows:
+        for slot in row.slots:
+            if slot.missing:
+                entry = by_unit.setdefault(slot.unit.pk, {"unit": slot.unit, "tasks": [], "indicators": []})
+                entry["indicators"].append((row.indicator, slot))
+    return sorted(by_unit.values(), key=lambda e: e["unit"].path)
+
+
+def task_reports(task: Task) -> QuerySet[ProgressReport]:
+    return (
+        ProgressReport.objects.filter(task=task)
+        .select_related("period", "unit", "submitted_by", "reviewed_by")
+        .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.order_by("uploaded_at")))
+        .order_by("-period__ends_on", "role", "unit__path")
+    )
+
+
+def latest_progress(task: Task) -> ProgressReport | None:
+    return (
+        ProgressReport.objects.filter(task=task, role="chu_tri", status=ReportStatus.ACCEPTED)
+        .order_by("-period__ends_on")
+        .first()
+    )

@@ -1,0 +1,154 @@
+"""Indicator data (số liệu chỉ tiêu): a unit's year-to-date figure for one indicator and period."""
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from kehoach.core.audit import audit_change, snapshot
+from kehoach.core.models import AuditEntry
+from kehoach.plans.models import Indicator
+from kehoach.units.models import Unit
+
+from ..choices import NotificationKind
+from ..models import Measurement, Period
+from ..permissions import ensure_can_report
+from . import workflow
+from .notifications import notify_on_commit, plan_reviewers, unit_people
+
+FIELDS = ("value", "numerator", "denominator", "source", "note")
+
+# Units whose values may have decimals; everything else that is not a rate is a count of things.
+MEASURED_UNITS = ("đồng", "km", "ha", "tấn", "kg", "lít", "m2", "m3", "giờ", "điểm", "mbps", "gb")
+
+
+def is_count(indicator: Indicator) -> bool:
+    unit = indicator.unit_of_measure.strip().lower()
+    return not indicator.is_rate and not any(word in unit for word in MEASURED_UNITS)
+
+
+def reporting_units(indicator: Indicator) -> list[Unit]:
+    units = [indicator.lead_unit] if indicator.lead_unit_id else []
+    return units + [u for u in indicator.coordinating_units.all() if u.pk != indicator.lead_unit_id]
+
+
+@transaction.atomic
+def measurement_open(*, actor, indicator: Indicator, period: Period, unit: Unit) -> Measurement:
+    ensure_can_report(actor, unit)
+    if period.plan_id != indicator.plan_id:
+        raise ValidationError("Kỳ báo cáo không thuộc kế hoạch của chỉ tiêu.")
+    existing = Measurement.objects.filter(indicator=indicator, period=period, unit=unit).first()
+    if existing:
+        return existing
+    if period.is_closed:
+        raise ValidationError(f"Kỳ {period.label} đã khóa sổ: không nhập số liệu được.")
+    if unit not in reporting_units(indicator):
+        raise ValidationError(f"{unit} không được giao báo cáo chỉ tiêu này.")
+    measurement = Measurement.objects.create(indicator=indicator, period=period, unit=unit)
+    audit_change(
+        actor=actor,
+        obj=measurement,
+        action=AuditEntry.Action.CREATE,
+        after=snapshot(measurement),
+        context=period.plan,
+    )
+    return measurement
+
+
+def _whole(value: Decimal | None) -> bool:
+    return value is None or value == value.to_integral_value()
+
+
+def _validate(m: Measurement) -> None:
+    indicator = m.indicator
+    errors: dict[str, str] = {}
+    if m.numerator is not None or m.denominator is not None:
+        if m.numerator is None:
+            errors["numerator"] = "Đã nhập mẫu số thì cần nhập cả tử số."
+        elif m.denominator is None:
+            errors["denominator"] = "Đã nhập tử số thì cần nhập cả mẫu số."
+        elif m.denominator <= 0:
+            errors["denominator"] = "Mẫu số phải lớn hơn 0."
+        elif m.numerator < 0:
+            errors["numerator"] = "Tử số không được âm."
+        elif m.numerator > m.denominator:
+            errors["numerator"] = "Tử số không được lớn hơn mẫu số."
+        elif not (_whole(m.numerator) and _whole(m.denominator)):
+            errors["numerator"] = "Tử số và mẫu số là số đếm, phải là số nguyên."
+        elif not indicator.is_rate:
+            errors["numerator"] = "Chỉ tiêu này không phải tỷ lệ: nhập giá trị, không nhập tử số/mẫu số."
+        else:
+            m.value = (m.numerator * 100 / m.denominator).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    if m.value is not None and "value" not in errors:
+        if m.value < 0:
+            errors["value"] = "Giá trị không được âm."
+        elif indicator.is_rate and m.value > 100:
+            errors["value"] = "Tỷ lệ phải nằm trong khoảng từ 0 đến 100%."
+        elif is_count(indicator) and not _whole(m.value):
+            errors["value"] = f"Chỉ tiêu đếm số {indicator.unit_of_measure}: giá trị phải là số nguyên."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _validate_submit(m: Measurement) -> None:
+    _validate(m)
+    if m.value is None:
+        raise ValidationError({"value": "Cần nhập giá trị (hoặc tử số và mẫu số) trước khi gửi."})
+    if not m.source.strip():
+        raise ValidationError({"source": "Cần ghi nguồn số liệu."})
+
+
+@transaction.atomic
+def measurement_save(
+    *, actor, measurement: Measurement, data: dict[str, Any], version: int | None
+) -> Measurement:
+    return workflow.save_fields(
+        actor=actor, record=measurement, data=data, fields=FIELDS, version=version, validate=_validate
+    )
+
+
+@transaction.atomic
+def measurement_submit(*, actor, measurement: Measurement) -> Measurement:
+    measurement = workflow.submit(actor=actor, record=measurement, validate_submit=_validate_submit)
+    notify_on_commit(
+        users=plan_reviewers(measurement.period.plan),
+        kind=NotificationKind.SUBMITTED,
+        key=f"submitted:measurement:{measurement.pk}:{measurement.version}",
+        title=f"{measurement.unit} gửi số liệu {measurement.period.label}: {measurement.indicator.name}",
+        url=measurement.get_absolute_url(),
+    )
+    return measurement
+
+
+@transaction.atomic
+def measurement_accept(*, actor, measurement: Measurement) -> Measurement:
+    return workflow.accept(actor=actor, record=measurement)
+
+
+@transaction.atomic
+def measurement_return(*, actor, measurement: Measurement, reason: str) -> Measurement:
+    measurement = workflow.return_(actor=actor, record=measurement, reason=reason)
+    notify_on_commit(
+        users=unit_people(measurement.unit),
+        kind=NotificationKind.RETURNED,
+        key=f"returned:measurement:{measurement.pk}:{measurement.version}",
+        title=f"Số liệu {measurement.period.label} bị trả lại: {measurement.indicator.name}",
+        body=measurement.return_reason,
+        url=measurement.get_absolute_url(),
+    )
+    return measurement
+
+
+@transaction.atomic
+def measurement_reopen(*, actor, measurement: Measurement, reason: str) -> Measurement:
+    measurement = workflow.reopen(actor=actor, record=measurement, reason=reason)
+    notify_on_commit(
+        users=unit_people(measurement.unit),
+        kind=NotificationKind.RETURNED,
+        key=f"returned:measurement:{measurement.pk}:{measurement.version}",
+        title=f"Số liệu {measurement.period.label} được mở lại để sửa: {measurement.indicator.name}",
+        body=measurement.return_reason,
+        url=measurement.get_absolute_url(),
+    )
+    return measurement

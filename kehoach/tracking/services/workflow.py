@@ -1,0 +1,173 @@
+"""The reporting workflow shared by progress reports and indicator data.
+
+nháp → đã gửi → đã chấp nhận, or → trả lại (with a reason) → đã gửi again. Units edit only their own
+drafts and returned reports while the period is open; đầu mối accepts, returns and reopens.
+Every step is one transaction with its audit row; notifications go out after commit.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from kehoach.core.audit import audit_change, snapshot
+from kehoach.core.models import AuditEntry
+
+from ..choices import ReportStatus
+from ..models import WorkflowModel
+from ..permissions import ensure_can_report, ensure_can_review
+
+
+@dataclass
+class ConflictError(Exception):
+    """Someone else saved the same record since the user opened it."""
+
+    current: WorkflowModel
+    changes: dict[str, list[Any]]
+
+    def __str__(self) -> str:
+        who = self.current.submitted_by or "người khác"
+        return f"Báo cáo vừa được {who} cập nhật trong lúc bạn sửa; dữ liệu bạn nhập vẫn còn, xin xem lại."
+
+
+def _plan(record: WorkflowModel):
+    return record.period.plan
+
+
+def _locked_message(record: WorkflowModel) -> str | None:
+    if record.period.is_closed:
+        return f"Kỳ {record.period.label} đã khóa sổ: không sửa hoặc gửi báo cáo được."
+    if record.status == ReportStatus.ACCEPTED:
+        return "Báo cáo đã được chấp nhận và đã khóa; cần đầu mối mở lại nếu phải sửa."
+    if record.status == ReportStatus.SUBMITTED:
+        return "Báo cáo đã gửi, đang chờ đầu mối xem xét: không sửa được."
+    return None
+
+
+def lock_for_update(record: WorkflowModel) -> WorkflowModel:
+    return type(record).objects.select_for_update().select_related("period__plan", "unit").get(pk=record.pk)
+
+
+def save_fields(
+    *,
+    actor,
+    record: WorkflowModel,
+    data: dict[str, Any],
+    fields: tuple[str, ...],
+    version: int | None,
+    validate,
+) -> WorkflowModel:
+    """Write a unit's draft. `version` is the one the user started from; a newer one is a conflict."""
+    current = lock_for_update(record)
+    ensure_can_report(actor, current.unit)
+    if message := _locked_message(current):
+        raise ValidationError(message)
+    if version is not None and version != current.version:
+        theirs = snapshot(current)
+        mine = dict(theirs)
+        for key in fields:
+            if key in data:
+                mine[str(type(current)._meta.get_field(key).verbose_name)] = data[key]
+        changes = {
+            k: [theirs.get(k), mine.get(k)]
+            for k in theirs
+            if k in mine and str(theirs.get(k)) != str(mine.get(k))
+        }
+        raise ConflictError(current=current, changes=changes)
+    before = snapshot(current)
+    for key in fields:
+        if key in data:
+            setattr(current, key, data[key])
+    validate(current)
+    current.version += 1
+    current.save()
+    audit_change(
+        actor=actor,
+        obj=current,
+        action=AuditEntry.Action.UPDATE,
+        before=before,
+        after=snapshot(current),
+        context=_plan(current),
+    )
+    return current
+
+
+def submit(*, actor, record: WorkflowModel, validate_submit) -> WorkflowModel:
+    current = lock_for_update(record)
+    ensure_can_report(actor, current.unit)
+    if message := _locked_message(current):
+        raise ValidationError(message)
+    validate_submit(current)
+    current.status = ReportStatus.SUBMITTED
+    current.submitted_at, current.submitted_by = timezone.now(), actor
+    current.version += 1
+    current.save()
+    _event(actor, current, "Gửi báo cáo", ReportStatus.DRAFT)
+    return current
+
+
+def accept(*, actor, record: WorkflowModel) -> WorkflowModel:
+    current = lock_for_update(record)
+    ensure_can_review(actor, _plan(current))
+    if current.period.is_closed:
+        raise ValidationError(f"Kỳ {current.period.label} đã khóa sổ.")
+    if current.status != ReportStatus.SUBMITTED:
+        raise ValidationError("Chỉ chấp nhận được báo cáo đã gửi.")
+    previous = current.status
+    current.status = ReportStatus.ACCEPTED
+    current.reviewed_at, current.reviewed_by = timezone.now(), actor
+    current.return_reason = ""
+    current.version += 1
+    current.save()
+    _event(actor, current, "Chấp nhận báo cáo", previous)
+    return current
+
+
+def return_(*, actor, record: WorkflowModel, reason: str) -> WorkflowModel:
+    current = lock_for_update(record)
+    ensure_can_review(actor, _plan(current))
+    if current.period.is_closed:
+        raise ValidationError(f"Kỳ {current.period.label} đã khóa sổ.")
+    if current.status != ReportStatus.SUBMITTED:
+        raise ValidationError("Chỉ trả lại được báo cáo đã gửi.")
+    if not reason.strip():
+        raise ValidationError({"reason": "Cần ghi lý do trả lại để đơn vị biết phải sửa gì."})
+    current.status = ReportStatus.RETURNED
+    current.return_reason = reason.strip()
+    current.reviewed_at, current.reviewed_by = timezone.now(), actor
+    current.version += 1
+    current.save()
+    _event(actor, current, f"Trả lại báo cáo: {current.return_reason}", ReportStatus.SUBMITTED)
+    return current
+
+
+def reopen(*, actor, record: WorkflowModel, reason: str) -> WorkflowModel:
+    """An accepted report back to "trả lại" so its unit can correct it; needs đầu mối and a reason."""
+    current = lock_for_update(record)
+    ensure_can_review(actor, _plan(current))
+    if current.period.is_closed:
+        raise ValidationError(f"Kỳ {current.period.label} đã khóa sổ: mở lại kỳ trước.")
+    if current.status != ReportStatus.ACCEPTED:
+        raise ValidationError("Chỉ mở lại được báo cáo đã chấp nhận.")
+    if not reason.strip():
+        raise ValidationError({"reason": "Cần ghi lý do mở lại báo cáo."})
+    current.status = ReportStatus.RETURNED
+    current.return_reason = reason.strip()
+    current.reviewed_at, current.reviewed_by = timezone.now(), actor
+    current.version += 1
+    current.save()
+    _event(actor, current, f"Mở lại báo cáo đã chấp nhận: {current.return_reason}", ReportStatus.ACCEPTED)
+    return current
+
+
+def _event(actor, record: WorkflowModel, summary: str, previous: str) -> None:
+    audit_change(
+        actor=actor,
+        obj=record,
+        action=AuditEntry.Action.EVENT,
+        before={"Trạng thái": ReportStatus(previous).label},
+        after={"Trạng thái": record.get_status_display()},
+        context=_plan(record),
+        summary=summary,
+    )
