@@ -66,7 +66,7 @@ class Period(TimeStampedModel):
     class Meta:
         verbose_name = "kỳ báo cáo"
         verbose_name_plural = "kỳ báo cáo"
-        ordering = ["plan", "ends_on", "starts_on"]
+        ordering = ["plan", "ends_on", "-starts_on"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "kind", "year", "number"], name="period_unique"),
         ]

@@ -99,4 +99,5 @@ def periods_of_year(
             period_bounds(kind, year, n, cutoff_day=cutoff_day, submit_days=submit_days)
             for n in range(1, count + 1)
         )
-    return sorted(result, key=lambda p: (p.ends_on, -(p.ends_on - p.starts_on).days))
+    # Same cut-off: the shorter period first (Quý II before 6 tháng), as reports list them.
+    return sorted(result, key=lambda p: (p.ends_on, (p.ends_on - p.starts_on).days))

@@ -80,7 +80,7 @@ def periods(request, plan_pk: int):
         "tracking/periods.html",
         {
             "plan": plan,
-            "periods": plan.periods.order_by("ends_on", "starts_on"),
+            "periods": plan.periods.order_by("ends_on", "-starts_on"),
             "current": period_services.current_period(plan, today),
             "config": config,
             "form": form,
