@@ -12,6 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from .models import AuditEntry
+from .templatetags.vn import format_number
 
 
 def _display(value: Any) -> Any:
@@ -22,8 +23,8 @@ def _display(value: Any) -> Any:
     if isinstance(value, datetime.date):
         return value.strftime("%d/%m/%Y")
     if isinstance(value, Decimal):
-        # 10.00 from the database and 10 from a form are the same value, and must not show as a change.
-        return format(value.normalize(), "f")
+        # 10.00 from the database and 10 from a form are the same value and must not show as a change.
+        return format_number(value)
     if isinstance(value, list | tuple):
         return [_display(v) for v in value]
     return str(value)
@@ -54,6 +55,9 @@ def snapshot(obj: models.Model, *, extra: dict[str, Any] | None = None) -> dict[
             )
         elif field.is_relation:
             data[label] = str(getattr(obj, field.name)) if getattr(obj, field.attname) is not None else None
+        elif field.name.endswith("_amount") and getattr(obj, field.attname) is not None:
+            # Money fields (by the *_amount convention) read as "15.000.000 đồng".
+            data[label] = f"{format_number(getattr(obj, field.attname), 0)} đồng"
         else:
             data[label] = _display(getattr(obj, field.attname))
     for key, value in (extra or {}).items():

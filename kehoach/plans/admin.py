@@ -48,7 +48,15 @@ class TaskAdmin(AuditedAdmin):
     search_fields = ["title", "search_text"]
     list_select_related = ["plan"]
     # Deadlines are read and scheduled by the task service; edit them in the app, not here.
-    readonly_fields = ["deadline_text", "deadline_kind", "deadline_date", "trigger", "starts_on", "due_on", "completed_on"]
+    readonly_fields = [
+        "deadline_text",
+        "deadline_kind",
+        "deadline_date",
+        "trigger",
+        "starts_on",
+        "due_on",
+        "completed_on",
+    ]
     inlines = [TaskUnitInline]
 
 

@@ -174,7 +174,7 @@ class TaskForm(BootstrapMixin, forms.ModelForm):
         queryset=Unit.objects.none(),
         error_messages={"required": "Nhiệm vụ cần ít nhất một đơn vị chủ trì."},
     )
-    coordinating = forms.ModelMultipleChoiceField(
+    coordinating_units = forms.ModelMultipleChoiceField(
         label="Đơn vị phối hợp", queryset=Unit.objects.none(), required=False
     )
     trigger = forms.ModelChoiceField(
@@ -216,15 +216,15 @@ class TaskForm(BootstrapMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         units = Unit.objects.subtree_of(plan.owner_unit).exclude(pk=plan.owner_unit_id)
         self.fields["lead_units"].queryset = units
-        self.fields["coordinating"].queryset = units
+        self.fields["coordinating_units"].queryset = units
         self.fields["trigger"].queryset = Trigger.objects.filter(plan=plan)
         self.fields["position"].required = False
         self.fields["budget_amount"] = MoneyField(label="Kinh phí (đồng)", required=False)
         if self.instance.pk:
             self.initial.setdefault("lead_units", [u.pk for u in self.instance.lead_units])
-            self.initial.setdefault("coordinating", [u.pk for u in self.instance.coordinating_units])
+            self.initial.setdefault("coordinating_units", [u.pk for u in self.instance.coordinating_units])
             self.initial.setdefault("trigger", self.instance.trigger_id)
-        for name in ("lead_units", "coordinating", "trigger", "new_trigger"):
+        for name in ("lead_units", "coordinating_units", "trigger", "new_trigger"):
             widget = self.fields[name].widget
             widget.attrs.setdefault("class", "form-select" if name != "new_trigger" else "form-control")
 

@@ -48,7 +48,9 @@ class Plan(TimeStampedModel):
         "thẩm quyền ký", max_length=100, blank=True, help_text="Ví dụ: TM. ỦY BAN NHÂN DÂN"
     )
     recipients = models.TextField("nơi nhận", blank=True)
-    status = models.CharField("trạng thái", max_length=10, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
+    status = models.CharField(
+        "trạng thái", max_length=10, choices=PlanStatus.choices, default=PlanStatus.DRAFT
+    )
     search_text = models.TextField(editable=False, default="")
 
     objects = PlanQuerySet.as_manager()
@@ -77,7 +79,9 @@ class Plan(TimeStampedModel):
 class PlanReference(models.Model):
     """A document the plan is based on or carries out (căn cứ, thực hiện)."""
 
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="references", verbose_name="kế hoạch")
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="references", verbose_name="kế hoạch"
+    )
     position = models.PositiveIntegerField("thứ tự", default=0)
     number = models.CharField("số, ký hiệu", max_length=60, blank=True)
     issued_on = models.DateField("ngày ban hành", null=True, blank=True)
@@ -108,7 +112,9 @@ class Goal(models.Model):
 
 
 class IndicatorGroup(models.Model):
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="indicator_groups", verbose_name="kế hoạch")
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="indicator_groups", verbose_name="kế hoạch"
+    )
     position = models.PositiveIntegerField("thứ tự", default=0)
     name = models.CharField("tên nhóm", max_length=255)
 
@@ -122,7 +128,9 @@ class IndicatorGroup(models.Model):
 
 
 class Indicator(TimeStampedModel):
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="indicators", verbose_name="kế hoạch")
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="indicators", verbose_name="kế hoạch"
+    )
     group = models.ForeignKey(
         IndicatorGroup,
         null=True,
@@ -132,13 +140,19 @@ class Indicator(TimeStampedModel):
         verbose_name="nhóm chỉ tiêu",
     )
     position = models.PositiveIntegerField("thứ tự", default=0)
-    code = models.CharField("mã chỉ tiêu", max_length=20, help_text="Mã ổn định dùng khi trao đổi dữ liệu, ví dụ CT01")
+    code = models.CharField(
+        "mã chỉ tiêu", max_length=20, help_text="Mã ổn định dùng khi trao đổi dữ liệu, ví dụ CT01"
+    )
     name = models.CharField("tên chỉ tiêu", max_length=500)
-    comparator = models.CharField("so sánh", max_length=10, choices=Comparator.choices, default=Comparator.AT_LEAST)
+    comparator = models.CharField(
+        "so sánh", max_length=10, choices=Comparator.choices, default=Comparator.AT_LEAST
+    )
     target = models.DecimalField("giá trị mục tiêu", max_digits=14, decimal_places=2)
     target_max = models.DecimalField("giá trị tối đa", max_digits=14, decimal_places=2, null=True, blank=True)
     unit_of_measure = models.CharField("đơn vị tính", max_length=50)
-    commitment = models.CharField("mức cam kết", max_length=10, choices=Commitment.choices, default=Commitment.REQUIRED)
+    commitment = models.CharField(
+        "mức cam kết", max_length=10, choices=Commitment.choices, default=Commitment.REQUIRED
+    )
     baseline = models.DecimalField("giá trị đầu kỳ", max_digits=14, decimal_places=2, null=True, blank=True)
     method = models.TextField("cách tính, nguồn số liệu", blank=True)
     lead_unit = models.ForeignKey(
@@ -179,9 +193,16 @@ class Indicator(TimeStampedModel):
 class MeasureSection(models.Model):
     """A heading of the "Nhiệm vụ, giải pháp" part; sub-headings (a, b) have a parent."""
 
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="measure_sections", verbose_name="kế hoạch")
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="measure_sections", verbose_name="kế hoạch"
+    )
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children", verbose_name="mục cha"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="children",
+        verbose_name="mục cha",
     )
     position = models.PositiveIntegerField("thứ tự", default=0)
     label = models.CharField("số mục", max_length=10, blank=True, help_text="Ví dụ: 1, 2, a, b")
@@ -197,7 +218,9 @@ class MeasureSection(models.Model):
 
 
 class Measure(models.Model):
-    section = models.ForeignKey(MeasureSection, on_delete=models.CASCADE, related_name="measures", verbose_name="mục")
+    section = models.ForeignKey(
+        MeasureSection, on_delete=models.CASCADE, related_name="measures", verbose_name="mục"
+    )
     position = models.PositiveIntegerField("thứ tự", default=0)
     text = models.TextField("nội dung")
 
@@ -213,9 +236,13 @@ class Measure(models.Model):
 class Responsibility(TimeStampedModel):
     """What one unit must do under "Tổ chức thực hiện"."""
 
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="responsibilities", verbose_name="kế hoạch")
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="responsibilities", verbose_name="kế hoạch"
+    )
     position = models.PositiveIntegerField("thứ tự", default=0)
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="responsibilities", verbose_name="đơn vị")
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="responsibilities", verbose_name="đơn vị"
+    )
     duties = models.JSONField("nhiệm vụ được giao", default=list)
 
     class Meta:
@@ -283,7 +310,12 @@ class Task(TimeStampedModel):
     deadline_kind = models.CharField("loại thời hạn", max_length=12, choices=DeadlineKind.choices)
     deadline_date = models.DateField("ngày hạn", null=True, blank=True)
     trigger = models.ForeignKey(
-        Trigger, null=True, blank=True, on_delete=models.PROTECT, related_name="tasks", verbose_name="chờ sự kiện"
+        Trigger,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tasks",
+        verbose_name="chờ sự kiện",
     )
     lead_time_days = models.PositiveIntegerField(
         "số ngày thực hiện sau sự kiện", null=True, blank=True, help_text="Để trống: 30 ngày"
@@ -294,7 +326,9 @@ class Task(TimeStampedModel):
     # Set only when tracking accepts a report with evidence of the output; never typed by hand.
     completed_on = models.DateField("ngày hoàn thành", null=True, blank=True, editable=False)
     budget_amount = models.BigIntegerField("kinh phí (đồng)", null=True, blank=True)
-    budget_source = models.CharField("nguồn kinh phí", max_length=20, choices=BudgetSource.choices, blank=True)
+    budget_source = models.CharField(
+        "nguồn kinh phí", max_length=20, choices=BudgetSource.choices, blank=True
+    )
     budget_note = models.CharField("ghi chú nguồn lực", max_length=500, blank=True)
     search_text = models.TextField(editable=False, default="")
 

@@ -24,7 +24,9 @@ def plan_with_parts(plan: Plan) -> Plan:
             "triggers",
             Prefetch(
                 "indicators",
-                queryset=Indicator.objects.select_related("lead_unit", "group").prefetch_related("coordinating_units"),
+                queryset=Indicator.objects.select_related("lead_unit", "group").prefetch_related(
+                    "coordinating_units"
+                ),
             ),
             Prefetch("responsibilities", queryset=Responsibility.objects.select_related("unit")),
             Prefetch("tasks", queryset=tasks_with_units(Task.objects.all())),
@@ -46,7 +48,9 @@ def unit_work(units: list[Unit], *, readable: QuerySet[Plan]) -> dict:
     """Tasks and indicators the given units lead or coordinate, in plans the reader may see."""
     ids = [u.pk for u in units]
     communes = {a for u in units for a in u.ancestor_ids}
-    tasks = tasks_with_units(Task.objects.filter(plan__in=readable)).order_by("plan__year", "plan_id", "position")
+    tasks = tasks_with_units(Task.objects.filter(plan__in=readable)).order_by(
+        "plan__year", "plan_id", "position"
+    )
     led = list(tasks.filter(task_units__unit__in=ids, task_units__role="chu_tri").distinct())
     led_ids = {t.pk for t in led}
     coordinated = [
@@ -59,7 +63,9 @@ def unit_work(units: list[Unit], *, readable: QuerySet[Plan]) -> dict:
     ]
     indicators = Indicator.objects.filter(plan__in=readable).select_related("plan", "lead_unit", "group")
     led_indicators = list(indicators.filter(lead_unit__in=ids))
-    coordinated_indicators = list(indicators.filter(coordinating_units__in=ids).exclude(lead_unit__in=ids).distinct())
+    coordinated_indicators = list(
+        indicators.filter(coordinating_units__in=ids).exclude(lead_unit__in=ids).distinct()
+    )
     responsibilities = list(
         Responsibility.objects.filter(plan__in=readable, unit__in=ids).select_related("plan", "unit")
     )

@@ -77,3 +77,29 @@ STATUS_BADGES = {
     TaskStatus.DONE_ON_TIME: "success",
     TaskStatus.DONE_LATE: "warning",
 }
+
+
+def plan_rates(tasks, today: datetime.date) -> dict:
+    """Rates used in Vietnamese government reporting, counted in the database.
+
+    completion rate = completed ÷ (completed + overdue unfinished);
+    on-time rate = completed on time ÷ tasks due (its deadline has come, or it is done).
+    """
+    from django.db.models import Count
+
+    counts = tasks.aggregate(
+        **{s.value: Count("pk", filter=status_q(s, today)) for s in TaskStatus},
+        due=Count("pk", filter=Q(completed_on__isnull=False) | Q(due_on__lte=today)),
+        total=Count("pk"),
+    )
+    done = counts[TaskStatus.DONE_ON_TIME.value] + counts[TaskStatus.DONE_LATE.value]
+    overdue = counts[TaskStatus.OVERDUE.value]
+    return {
+        "counts": {TaskStatus(k): v for k, v in counts.items() if k in TaskStatus.values},
+        "total": counts["total"],
+        "done": done,
+        "completion_rate": round(100 * done / (done + overdue), 1) if done + overdue else None,
+        "on_time_rate": (
+            round(100 * counts[TaskStatus.DONE_ON_TIME.value] / counts["due"], 1) if counts["due"] else None
+        ),
+    }

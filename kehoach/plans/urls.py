@@ -22,8 +22,16 @@ urlpatterns = [
     path("ke-hoach/<int:plan_pk>/nhiem-vu/<int:pk>/xoa/", views.task_delete, name="task_delete"),
     path("ke-hoach/<int:plan_pk>/dieu-kien/<int:pk>/ghi-nhan/", views.trigger_record, name="trigger_record"),
     path("ke-hoach/<int:plan_pk>/trach-nhiem/them/", views.responsibility_form, name="responsibility_create"),
-    path("ke-hoach/<int:plan_pk>/trach-nhiem/<int:pk>/sua/", views.responsibility_form, name="responsibility_edit"),
-    path("ke-hoach/<int:plan_pk>/trach-nhiem/<int:pk>/xoa/", views.responsibility_delete, name="responsibility_delete"),
+    path(
+        "ke-hoach/<int:plan_pk>/trach-nhiem/<int:pk>/sua/",
+        views.responsibility_form,
+        name="responsibility_edit",
+    ),
+    path(
+        "ke-hoach/<int:plan_pk>/trach-nhiem/<int:pk>/xoa/",
+        views.responsibility_delete,
+        name="responsibility_delete",
+    ),
     path("chi-tieu/<int:pk>/", views.indicator_detail, name="indicator"),
     path("nhiem-vu/", views.task_list, name="tasks"),
     path("nhiem-vu/<int:pk>/", views.task_detail, name="task"),

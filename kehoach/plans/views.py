@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -142,9 +142,14 @@ def plan_references(request, pk: int):
     formset = ReferenceFormSet(request.POST or None, initial=initial, prefix="ref")
     if request.method == "POST" and formset.is_valid():
         rows = [
-            {k: f.cleaned_data.get(k) or ("" if k != "issued_on" else None) for k in ("number", "issued_on", "issuer", "title")}
+            {
+                k: f.cleaned_data.get(k) or ("" if k != "issued_on" else None)
+                for k in ("number", "issued_on", "issuer", "title")
+            }
             for f in formset.forms
-            if f.cleaned_data and not f.cleaned_data.get("DELETE") and (f.cleaned_data.get("number") or f.cleaned_data.get("title"))
+            if f.cleaned_data
+            and not f.cleaned_data.get("DELETE")
+            and (f.cleaned_data.get("number") or f.cleaned_data.get("title"))
         ]
         plan_services.plan_set_references(actor=request.user, plan=plan, references=rows)
         messages.success(request, f"Đã lưu {len(rows)} căn cứ.")
@@ -160,7 +165,9 @@ def plan_goals(request, pk: int):
         plan_services.plan_set_goals(actor=request.user, plan=plan, goals=form.goal_list())
         messages.success(request, "Đã lưu mục tiêu.")
         return redirect(plan)
-    return render(request, "plans/simple_form.html", {"plan": plan, "form": form, "title": "Mục tiêu của kế hoạch"})
+    return render(
+        request, "plans/simple_form.html", {"plan": plan, "form": form, "title": "Mục tiêu của kế hoạch"}
+    )
 
 
 @login_required
@@ -176,9 +183,9 @@ def plan_history(request, pk: int):
 @login_required
 def indicator_detail(request, pk: int):
     indicator = get_object_or_404(
-        Indicator.objects.select_related("plan__owner_unit", "plan__lead_unit", "group", "lead_unit").prefetch_related(
-            "coordinating_units"
-        ),
+        Indicator.objects.select_related(
+            "plan__owner_unit", "plan__lead_unit", "group", "lead_unit"
+        ).prefetch_related("coordinating_units"),
         pk=pk,
     )
     ensure_can_read(request.user, indicator.plan)
@@ -238,11 +245,7 @@ def task_list(request):
     page = paginate(request, task_filter.qs.order_by("due_on", "plan_id", "position"))
     for task in page:
         task.current_status = task.status(today)
-    counts = (
-        task_filter.qs.order_by()
-        .annotate(current=status_case(today))
-        .values_list("current", flat=True)
-    )
+    counts = task_filter.qs.order_by().annotate(current=status_case(today)).values_list("current", flat=True)
     tally: dict[str, int] = {}
     for value in counts:
         tally[value] = tally.get(value, 0) + 1
@@ -260,7 +263,9 @@ def task_list(request):
 
 @login_required
 def task_detail(request, pk: int):
-    task = get_object_or_404(selectors.tasks_with_units(Task.objects.select_related("plan__owner_unit", "plan__lead_unit")), pk=pk)
+    task = get_object_or_404(
+        selectors.tasks_with_units(Task.objects.select_related("plan__owner_unit", "plan__lead_unit")), pk=pk
+    )
     ensure_can_read(request.user, task.plan)
     return render(
         request,
@@ -283,19 +288,16 @@ def task_form(request, plan_pk: int, pk: int | None = None):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            with transaction.atomic():
-                trigger = data.get("trigger")
-                if not trigger and data.get("new_trigger"):
-                    trigger = task_services.trigger_save(actor=request.user, plan=plan, description=data["new_trigger"])
-                saved = task_services.task_save(
-                    actor=request.user,
-                    plan=plan,
-                    data=data,
-                    lead_units=list(data["lead_units"]),
-                    coordinating_units=list(data["coordinating"]),
-                    trigger=trigger,
-                    task=task,
-                )
+            saved = task_services.task_save(
+                actor=request.user,
+                plan=plan,
+                data=data,
+                lead_units=list(data["lead_units"]),
+                coordinating_units=list(data["coordinating_units"]),
+                trigger=data.get("trigger"),
+                new_trigger=data.get("new_trigger") or "",
+                task=task,
+            )
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
@@ -338,7 +340,9 @@ def trigger_record(request, plan_pk: int, pk: int):
             )
             return redirect(plan)
     waiting = selectors.tasks_with_units(trigger.tasks.all())
-    return render(request, "plans/trigger_form.html", {"plan": plan, "trigger": trigger, "form": form, "tasks": waiting})
+    return render(
+        request, "plans/trigger_form.html", {"plan": plan, "trigger": trigger, "form": form, "tasks": waiting}
+    )
 
 
 # Responsibilities ------------------------------------------------------------------------------
@@ -369,7 +373,11 @@ def responsibility_form(request, plan_pk: int, pk: int | None = None):
     return render(
         request,
         "plans/simple_form.html",
-        {"plan": plan, "form": form, "title": "Trách nhiệm của đơn vị" if responsibility else "Thêm trách nhiệm đơn vị"},
+        {
+            "plan": plan,
+            "form": form,
+            "title": "Trách nhiệm của đơn vị" if responsibility else "Thêm trách nhiệm đơn vị",
+        },
     )
 
 
@@ -390,7 +398,9 @@ def responsibility_delete(request, plan_pk: int, pk: int):
 def my_work(request):
     access = access_for(request.user)
     readable_units = Unit.objects.readable_by(request.user)
-    chosen = request.GET.get("don_vi")
+    chosen = request.GET.get("don_vi", "")
+    if chosen and not chosen.isdigit():
+        raise Http404("Mã đơn vị không hợp lệ.")
     if chosen:
         unit = get_object_or_404(readable_units, pk=chosen)
         units = [unit]

@@ -180,6 +180,9 @@ _mail_options = (
         "username": os.environ.get("EMAIL_HOST_USER", ""),
         "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
         "use_tls": env_bool("EMAIL_USE_TLS", False),
+        "use_ssl": env_bool("EMAIL_USE_SSL", False),
+        # A mail server that stops answering must not hang the reminder job.
+        "timeout": int(os.environ.get("EMAIL_TIMEOUT", "30")),
     }
     if _mail_backend.endswith("smtp.EmailBackend")
     else {}

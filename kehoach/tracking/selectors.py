@@ -66,21 +66,22 @@ def tasks_in_period(plan: Plan, period: Period) -> QuerySet[Task]:
 
 
 def desk(plan: Plan, period: Period, *, today: datetime.date) -> tuple[list[TaskRow], list[IndicatorRow]]:
-    reports = {
-        (r.task_id, r.unit_id): r
-        for r in ProgressReport.objects.filter(period=period).select_related("submitted_by", "reviewed_by")
-    }
+    by_task: dict[int, dict[int, ProgressReport]] = {}
+    reports_qs = ProgressReport.objects.filter(period=period).select_related(
+        "unit", "submitted_by", "reviewed_by"
+    )
+    for r in reports_qs:
+        by_task.setdefault(r.task_id, {})[r.unit_id] = r
     task_rows = []
     for task in tasks_in_period(plan, period):
+        reports = by_task.get(task.pk, {})
         row = TaskRow(task=task, status=task.status(today))
         for unit in task.lead_units:
-            row.slots.append(Slot(unit, "chu_tri", reports.pop((task.pk, unit.pk), None)))
+            row.slots.append(Slot(unit, "chu_tri", reports.pop(unit.pk, None)))
         for unit in task.coordinating_units:
-            row.slots.append(Slot(unit, "phoi_hop", reports.pop((task.pk, unit.pk), None)))
+            row.slots.append(Slot(unit, "phoi_hop", reports.pop(unit.pk, None)))
         # Parts written by units that coordinate as "các phòng, cơ quan, đơn vị".
-        for (task_id, _), report in list(reports.items()):
-            if task_id == task.pk:
-                row.slots.append(Slot(report.unit, report.role, report))
+        row.slots.extend(Slot(report.unit, report.role, report) for report in reports.values())
         task_rows.append(row)
 
     measurements: dict[tuple[int, int], Measurement] = {

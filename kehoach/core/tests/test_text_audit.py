@@ -88,7 +88,7 @@ def test_snapshot_of_a_task_uses_labels_and_display_values(habac):
     assert data["mọi phòng, cơ quan, đơn vị phối hợp"] is True
     assert data["đơn vị"] == sorted(["Phòng Văn hóa - Xã hội", "Trung tâm Dịch vụ sự nghiệp công"])
     assert data["Ghi chú"] == "01/03/2026"
-    assert data["Số"] == "1.5"
+    assert data["Số"] == "1,5"
     # Derived, non-editable and bookkeeping fields are left out.
     for hidden in (
         "search_text",

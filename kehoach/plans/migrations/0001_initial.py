@@ -4,204 +4,417 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Goal',
+            name="Goal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField(default=0, verbose_name='thứ tự')),
-                ('text', models.TextField(verbose_name='mục tiêu')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveIntegerField(default=0, verbose_name="thứ tự")),
+                ("text", models.TextField(verbose_name="mục tiêu")),
             ],
             options={
-                'verbose_name': 'mục tiêu',
-                'verbose_name_plural': 'mục tiêu',
-                'ordering': ['plan', 'position', 'id'],
+                "verbose_name": "mục tiêu",
+                "verbose_name_plural": "mục tiêu",
+                "ordering": ["plan", "position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Indicator',
+            name="Indicator",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='tạo lúc')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='cập nhật lúc')),
-                ('position', models.PositiveIntegerField(default=0, verbose_name='thứ tự')),
-                ('code', models.CharField(help_text='Mã ổn định dùng khi trao đổi dữ liệu, ví dụ CT01', max_length=20, verbose_name='mã chỉ tiêu')),
-                ('name', models.CharField(max_length=500, verbose_name='tên chỉ tiêu')),
-                ('comparator', models.CharField(choices=[('>=', 'Tối thiểu (≥)'), ('<=', 'Tối đa (≤)'), ('between', 'Trong khoảng')], default='>=', max_length=10, verbose_name='so sánh')),
-                ('target', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='giá trị mục tiêu')),
-                ('target_max', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='giá trị tối đa')),
-                ('unit_of_measure', models.CharField(max_length=50, verbose_name='đơn vị tính')),
-                ('commitment', models.CharField(choices=[('required', 'Bắt buộc'), ('aspiration', 'Phấn đấu')], default='required', max_length=10, verbose_name='mức cam kết')),
-                ('baseline', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='giá trị đầu kỳ')),
-                ('method', models.TextField(blank=True, verbose_name='cách tính, nguồn số liệu')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="tạo lúc")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="cập nhật lúc")),
+                ("position", models.PositiveIntegerField(default=0, verbose_name="thứ tự")),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="Mã ổn định dùng khi trao đổi dữ liệu, ví dụ CT01",
+                        max_length=20,
+                        verbose_name="mã chỉ tiêu",
+                    ),
+                ),
+                ("name", models.CharField(max_length=500, verbose_name="tên chỉ tiêu")),
+                (
+                    "comparator",
+                    models.CharField(
+                        choices=[(">=", "Tối thiểu (≥)"), ("<=", "Tối đa (≤)"), ("between", "Trong khoảng")],
+                        default=">=",
+                        max_length=10,
+                        verbose_name="so sánh",
+                    ),
+                ),
+                (
+                    "target",
+                    models.DecimalField(decimal_places=2, max_digits=14, verbose_name="giá trị mục tiêu"),
+                ),
+                (
+                    "target_max",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=14, null=True, verbose_name="giá trị tối đa"
+                    ),
+                ),
+                ("unit_of_measure", models.CharField(max_length=50, verbose_name="đơn vị tính")),
+                (
+                    "commitment",
+                    models.CharField(
+                        choices=[("required", "Bắt buộc"), ("aspiration", "Phấn đấu")],
+                        default="required",
+                        max_length=10,
+                        verbose_name="mức cam kết",
+                    ),
+                ),
+                (
+                    "baseline",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=14, null=True, verbose_name="giá trị đầu kỳ"
+                    ),
+                ),
+                ("method", models.TextField(blank=True, verbose_name="cách tính, nguồn số liệu")),
             ],
             options={
-                'verbose_name': 'chỉ tiêu',
-                'verbose_name_plural': 'chỉ tiêu',
-                'ordering': ['plan', 'position', 'id'],
+                "verbose_name": "chỉ tiêu",
+                "verbose_name_plural": "chỉ tiêu",
+                "ordering": ["plan", "position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='IndicatorGroup',
+            name="IndicatorGroup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField(default=0, verbose_name='thứ tự')),
-                ('name', models.CharField(max_length=255, verbose_name='tên nhóm')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveIntegerField(default=0, verbose_name="thứ tự")),
+                ("name", models.CharField(max_length=255, verbose_name="tên nhóm")),
             ],
             options={
-                'verbose_name': 'nhóm chỉ tiêu',
-                'verbose_name_plural': 'nhóm chỉ tiêu',
-                'ordering': ['plan', 'position', 'id'],
+                "verbose_name": "nhóm chỉ tiêu",
+                "verbose_name_plural": "nhóm chỉ tiêu",
+                "ordering": ["plan", "position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Measure',
+            name="Measure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField(default=0, verbose_name='thứ tự')),
-                ('text', models.TextField(verbose_name='nội dung')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveIntegerField(default=0, verbose_name="thứ tự")),
+                ("text", models.TextField(verbose_name="nội dung")),
             ],
             options={
-                'verbose_name': 'nhiệm vụ, giải pháp',
-                'verbose_name_plural': 'nhiệm vụ, giải pháp',
-                'ordering': ['section', 'position', 'id'],
+                "verbose_name": "nhiệm vụ, giải pháp",
+                "verbose_name_plural": "nhiệm vụ, giải pháp",
+                "ordering": ["section", "position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='MeasureSection',
+            name="MeasureSection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField(default=0, verbose_name='thứ tự')),
-                ('label', models.CharField(blank=True, help_text='Ví dụ: 1, 2, a, b', max_length=10, verbose_name='số mục')),
-                ('title', models.CharField(max_length=500, verbose_name='tiêu đề')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveIntegerField(default=0, verbose_name="thứ tự")),
+                (
+                    "label",
+                    models.CharField(
+                        blank=True, help_text="Ví dụ: 1, 2, a, b", max_length=10, verbose_name="số mục"
+                    ),
+                ),
+                ("title", models.CharField(max_length=500, verbose_name="tiêu đề")),
             ],
             options={
-                'verbose_name': 'mục nhiệm vụ, giải pháp',
-                'verbose_name_plural': 'mục nhiệm vụ, giải pháp',
-                'ordering': ['plan', 'position', 'id'],
+                "verbose_name": "mục nhiệm vụ, giải pháp",
+                "verbose_name_plural": "mục nhiệm vụ, giải pháp",
+                "ordering": ["plan", "position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Plan',
+            name="Plan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='tạo lúc')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='cập nhật lúc')),
-                ('number', models.CharField(blank=True, help_text='Ví dụ: 97/KH-UBND', max_length=60, verbose_name='số, ký hiệu')),
-                ('issued_on', models.DateField(blank=True, null=True, verbose_name='ngày ban hành')),
-                ('place', models.CharField(blank=True, max_length=100, verbose_name='địa danh')),
-                ('title', models.CharField(max_length=500, verbose_name='trích yếu')),
-                ('field', models.CharField(choices=[('khcn', 'Khoa học, công nghệ và đổi mới sáng tạo'), ('cds', 'Chuyển đổi số'), ('cchc', 'Cải cách hành chính'), ('bdhvs', 'Bình dân học vụ số'), ('da06', 'Đề án 06'), ('khac', 'Khác')], default='khac', max_length=10, verbose_name='lĩnh vực')),
-                ('year', models.PositiveSmallIntegerField(db_index=True, verbose_name='năm kế hoạch')),
-                ('issuer_name', models.CharField(blank=True, max_length=255, verbose_name='tên cơ quan ban hành')),
-                ('signer_name', models.CharField(blank=True, max_length=150, verbose_name='người ký')),
-                ('signer_position', models.CharField(blank=True, max_length=150, verbose_name='chức vụ người ký')),
-                ('signer_authority', models.CharField(blank=True, help_text='Ví dụ: TM. ỦY BAN NHÂN DÂN', max_length=100, verbose_name='thẩm quyền ký')),
-                ('recipients', models.TextField(blank=True, verbose_name='nơi nhận')),
-                ('status', models.CharField(choices=[('du_thao', 'Dự thảo'), ('ban_hanh', 'Đã ban hành')], default='du_thao', max_length=10, verbose_name='trạng thái')),
-                ('search_text', models.TextField(default='', editable=False)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="tạo lúc")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="cập nhật lúc")),
+                (
+                    "number",
+                    models.CharField(
+                        blank=True, help_text="Ví dụ: 97/KH-UBND", max_length=60, verbose_name="số, ký hiệu"
+                    ),
+                ),
+                ("issued_on", models.DateField(blank=True, null=True, verbose_name="ngày ban hành")),
+                ("place", models.CharField(blank=True, max_length=100, verbose_name="địa danh")),
+                ("title", models.CharField(max_length=500, verbose_name="trích yếu")),
+                (
+                    "field",
+                    models.CharField(
+                        choices=[
+                            ("khcn", "Khoa học, công nghệ và đổi mới sáng tạo"),
+                            ("cds", "Chuyển đổi số"),
+                            ("cchc", "Cải cách hành chính"),
+                            ("bdhvs", "Bình dân học vụ số"),
+                            ("da06", "Đề án 06"),
+                            ("khac", "Khác"),
+                        ],
+                        default="khac",
+                        max_length=10,
+                        verbose_name="lĩnh vực",
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(db_index=True, verbose_name="năm kế hoạch")),
+                (
+                    "issuer_name",
+                    models.CharField(blank=True, max_length=255, verbose_name="tên cơ quan ban hành"),
+                ),
+                ("signer_name", models.CharField(blank=True, max_length=150, verbose_name="người ký")),
+                (
+                    "signer_position",
+                    models.CharField(blank=True, max_length=150, verbose_name="chức vụ người ký"),
+                ),
+                (
+                    "signer_authority",
+                    models.CharField(
+                        blank=True,
+                        help_text="Ví dụ: TM. ỦY BAN NHÂN DÂN",
+                        max_length=100,
+                        verbose_name="thẩm quyền ký",
+                    ),
+                ),
+                ("recipients", models.TextField(blank=True, verbose_name="nơi nhận")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("du_thao", "Dự thảo"), ("ban_hanh", "Đã ban hành")],
+                        default="du_thao",
+                        max_length=10,
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                ("search_text", models.TextField(default="", editable=False)),
             ],
             options={
-                'verbose_name': 'kế hoạch',
-                'verbose_name_plural': 'kế hoạch',
-                'ordering': ['-year', '-issued_on', '-id'],
+                "verbose_name": "kế hoạch",
+                "verbose_name_plural": "kế hoạch",
+                "ordering": ["-year", "-issued_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='PlanReference',
+            name="PlanReference",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField(default=0, verbose_name='thứ tự')),
-                ('number', models.CharField(blank=True, max_length=60, verbose_name='số, ký hiệu')),
-                ('issued_on', models.DateField(blank=True, null=True, verbose_name='ngày ban hành')),
-                ('issuer', models.CharField(blank=True, max_length=255, verbose_name='cơ quan ban hành')),
-                ('title', models.CharField(blank=True, max_length=500, verbose_name='trích yếu')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveIntegerField(default=0, verbose_name="thứ tự")),
+                ("number", models.CharField(blank=True, max_length=60, verbose_name="số, ký hiệu")),
+                ("issued_on", models.DateField(blank=True, null=True, verbose_name="ngày ban hành")),
+                ("issuer", models.CharField(blank=True, max_length=255, verbose_name="cơ quan ban hành")),
+                ("title", models.CharField(blank=True, max_length=500, verbose_name="trích yếu")),
             ],
             options={
-                'verbose_name': 'căn cứ',
-                'verbose_name_plural': 'căn cứ',
-                'ordering': ['plan', 'position', 'id'],
+                "verbose_name": "căn cứ",
+                "verbose_name_plural": "căn cứ",
+                "ordering": ["plan", "position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Responsibility',
+            name="Responsibility",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='tạo lúc')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='cập nhật lúc')),
-                ('position', models.PositiveIntegerField(default=0, verbose_name='thứ tự')),
-                ('duties', models.JSONField(default=list, verbose_name='nhiệm vụ được giao')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="tạo lúc")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="cập nhật lúc")),
+                ("position", models.PositiveIntegerField(default=0, verbose_name="thứ tự")),
+                ("duties", models.JSONField(default=list, verbose_name="nhiệm vụ được giao")),
             ],
             options={
-                'verbose_name': 'trách nhiệm đơn vị',
-                'verbose_name_plural': 'trách nhiệm đơn vị',
-                'ordering': ['plan', 'position', 'id'],
+                "verbose_name": "trách nhiệm đơn vị",
+                "verbose_name_plural": "trách nhiệm đơn vị",
+                "ordering": ["plan", "position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Task',
+            name="Task",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='tạo lúc')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='cập nhật lúc')),
-                ('position', models.PositiveIntegerField(default=0, verbose_name='STT')),
-                ('title', models.CharField(max_length=500, verbose_name='nhiệm vụ')),
-                ('description', models.TextField(blank=True, verbose_name='nội dung chi tiết')),
-                ('output', models.CharField(blank=True, max_length=300, verbose_name='kết quả/sản phẩm')),
-                ('coordinates_all_units', models.BooleanField(default=False, help_text='Kế hoạch ghi: “Các phòng, cơ quan, đơn vị”', verbose_name='mọi phòng, cơ quan, đơn vị phối hợp')),
-                ('deadline_text', models.CharField(max_length=200, verbose_name='thời hạn (như ghi trong kế hoạch)')),
-                ('deadline_kind', models.CharField(choices=[('date', 'Ngày cụ thể'), ('period', 'Theo kỳ'), ('continuous', 'Thường xuyên'), ('conditional', 'Theo điều kiện')], max_length=12, verbose_name='loại thời hạn')),
-                ('deadline_date', models.DateField(blank=True, null=True, verbose_name='ngày hạn')),
-                ('lead_time_days', models.PositiveIntegerField(blank=True, help_text='Để trống: 30 ngày', null=True, verbose_name='số ngày thực hiện sau sự kiện')),
-                ('starts_on', models.DateField(blank=True, editable=False, null=True, verbose_name='bắt đầu từ')),
-                ('due_on', models.DateField(blank=True, editable=False, null=True, verbose_name='hạn hoàn thành')),
-                ('completed_on', models.DateField(blank=True, editable=False, null=True, verbose_name='ngày hoàn thành')),
-                ('budget_amount', models.BigIntegerField(blank=True, null=True, verbose_name='kinh phí (đồng)')),
-                ('budget_source', models.CharField(blank=True, choices=[('ns_xa', 'Ngân sách xã'), ('ns_thanh_pho', 'Ngân sách thành phố'), ('ns_trung_uong', 'Ngân sách trung ương'), ('chi_thuong_xuyen', 'Kinh phí chi thường xuyên của đơn vị'), ('xa_hoi_hoa', 'Xã hội hóa'), ('khac', 'Nguồn hợp pháp khác'), ('khong', 'Không phát sinh kinh phí')], max_length=20, verbose_name='nguồn kinh phí')),
-                ('budget_note', models.CharField(blank=True, max_length=500, verbose_name='ghi chú nguồn lực')),
-                ('search_text', models.TextField(default='', editable=False)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="tạo lúc")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="cập nhật lúc")),
+                ("position", models.PositiveIntegerField(default=0, verbose_name="STT")),
+                ("title", models.CharField(max_length=500, verbose_name="nhiệm vụ")),
+                ("description", models.TextField(blank=True, verbose_name="nội dung chi tiết")),
+                ("output", models.CharField(blank=True, max_length=300, verbose_name="kết quả/sản phẩm")),
+                (
+                    "coordinates_all_units",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Kế hoạch ghi: “Các phòng, cơ quan, đơn vị”",
+                        verbose_name="mọi phòng, cơ quan, đơn vị phối hợp",
+                    ),
+                ),
+                (
+                    "deadline_text",
+                    models.CharField(max_length=200, verbose_name="thời hạn (như ghi trong kế hoạch)"),
+                ),
+                (
+                    "deadline_kind",
+                    models.CharField(
+                        choices=[
+                            ("date", "Ngày cụ thể"),
+                            ("period", "Theo kỳ"),
+                            ("continuous", "Thường xuyên"),
+                            ("conditional", "Theo điều kiện"),
+                        ],
+                        max_length=12,
+                        verbose_name="loại thời hạn",
+                    ),
+                ),
+                ("deadline_date", models.DateField(blank=True, null=True, verbose_name="ngày hạn")),
+                (
+                    "lead_time_days",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="Để trống: 30 ngày",
+                        null=True,
+                        verbose_name="số ngày thực hiện sau sự kiện",
+                    ),
+                ),
+                (
+                    "starts_on",
+                    models.DateField(blank=True, editable=False, null=True, verbose_name="bắt đầu từ"),
+                ),
+                (
+                    "due_on",
+                    models.DateField(blank=True, editable=False, null=True, verbose_name="hạn hoàn thành"),
+                ),
+                (
+                    "completed_on",
+                    models.DateField(blank=True, editable=False, null=True, verbose_name="ngày hoàn thành"),
+                ),
+                (
+                    "budget_amount",
+                    models.BigIntegerField(blank=True, null=True, verbose_name="kinh phí (đồng)"),
+                ),
+                (
+                    "budget_source",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("ns_xa", "Ngân sách xã"),
+                            ("ns_thanh_pho", "Ngân sách thành phố"),
+                            ("ns_trung_uong", "Ngân sách trung ương"),
+                            ("chi_thuong_xuyen", "Kinh phí chi thường xuyên của đơn vị"),
+                            ("xa_hoi_hoa", "Xã hội hóa"),
+                            ("khac", "Nguồn hợp pháp khác"),
+                            ("khong", "Không phát sinh kinh phí"),
+                        ],
+                        max_length=20,
+                        verbose_name="nguồn kinh phí",
+                    ),
+                ),
+                (
+                    "budget_note",
+                    models.CharField(blank=True, max_length=500, verbose_name="ghi chú nguồn lực"),
+                ),
+                ("search_text", models.TextField(default="", editable=False)),
             ],
             options={
-                'verbose_name': 'nhiệm vụ',
-                'verbose_name_plural': 'nhiệm vụ',
-                'ordering': ['plan', 'position', 'id'],
+                "verbose_name": "nhiệm vụ",
+                "verbose_name_plural": "nhiệm vụ",
+                "ordering": ["plan", "position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='TaskUnit',
+            name="TaskUnit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('chu_tri', 'Chủ trì'), ('phoi_hop', 'Phối hợp')], max_length=10, verbose_name='vai trò')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("chu_tri", "Chủ trì"), ("phoi_hop", "Phối hợp")],
+                        max_length=10,
+                        verbose_name="vai trò",
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0)),
             ],
             options={
-                'verbose_name': 'đơn vị thực hiện',
-                'verbose_name_plural': 'đơn vị thực hiện',
+                "verbose_name": "đơn vị thực hiện",
+                "verbose_name_plural": "đơn vị thực hiện",
             },
         ),
         migrations.CreateModel(
-            name='Trigger',
+            name="Trigger",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='tạo lúc')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='cập nhật lúc')),
-                ('description', models.CharField(max_length=300, verbose_name='điều kiện')),
-                ('document_number', models.CharField(blank=True, max_length=60, verbose_name='số, ký hiệu văn bản')),
-                ('document_issuer', models.CharField(blank=True, max_length=255, verbose_name='cơ quan ban hành')),
-                ('document_title', models.CharField(blank=True, max_length=500, verbose_name='trích yếu văn bản')),
-                ('occurred_on', models.DateField(blank=True, null=True, verbose_name='ngày xảy ra')),
-                ('recorded_at', models.DateTimeField(blank=True, null=True, verbose_name='ghi nhận lúc')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="tạo lúc")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="cập nhật lúc")),
+                ("description", models.CharField(max_length=300, verbose_name="điều kiện")),
+                (
+                    "document_number",
+                    models.CharField(blank=True, max_length=60, verbose_name="số, ký hiệu văn bản"),
+                ),
+                (
+                    "document_issuer",
+                    models.CharField(blank=True, max_length=255, verbose_name="cơ quan ban hành"),
+                ),
+                (
+                    "document_title",
+                    models.CharField(blank=True, max_length=500, verbose_name="trích yếu văn bản"),
+                ),
+                ("occurred_on", models.DateField(blank=True, null=True, verbose_name="ngày xảy ra")),
+                ("recorded_at", models.DateTimeField(blank=True, null=True, verbose_name="ghi nhận lúc")),
             ],
             options={
-                'verbose_name': 'sự kiện điều kiện',
-                'verbose_name_plural': 'sự kiện điều kiện',
-                'ordering': ['plan', 'id'],
+                "verbose_name": "sự kiện điều kiện",
+                "verbose_name_plural": "sự kiện điều kiện",
+                "ordering": ["plan", "id"],
             },
         ),
     ]

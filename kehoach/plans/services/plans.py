@@ -85,16 +85,28 @@ def plan_update(*, actor, plan: Plan, data: dict[str, Any]) -> Plan:
     return plan
 
 
+def _reference_text(ref: PlanReference) -> str:
+    parts = [ref.number or "(không số)"]
+    if ref.issued_on:
+        parts.append(ref.issued_on.strftime("%d/%m/%Y"))
+    parts += [p for p in (ref.issuer, ref.title) if p]
+    return " – ".join(parts)
+
+
+def _row_text(row) -> str:
+    return _reference_text(row) if isinstance(row, PlanReference) else row.text
+
+
 def _replace_rows(*, actor, plan: Plan, model, rows: list[dict[str, Any]], label: str) -> None:
-    """Replace an ordered list of simple rows, auditing the list as one before → after change."""
+    """Replace an ordered list of simple rows, auditing the whole rows as one before → after change."""
     old = list(model.objects.filter(plan=plan))
-    before = [str(row) for row in old]
+    before = [_row_text(row) for row in old]
     model.objects.filter(plan=plan).delete()
     created = [model(plan=plan, position=i, **row) for i, row in enumerate(rows, start=1)]
     for obj in created:
         obj.full_clean(exclude=["plan"])
     model.objects.bulk_create(created)
-    after = [str(row) for row in created]
+    after = [_row_text(row) for row in created]
     audit_change(
         actor=actor,
         obj=plan,

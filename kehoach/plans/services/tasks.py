@@ -108,8 +108,10 @@ def task_save(
     lead_units: list[Unit],
     coordinating_units: list[Unit] | None = None,
     trigger: Trigger | None = None,
+    new_trigger: str = "",
     task: Task | None = None,
 ) -> Task:
+    """Create or update a task. `new_trigger` names an event to create when the deadline waits on one."""
     ensure_can_manage(actor, plan)
     coordinating_units = coordinating_units or []
     if trigger is not None:
@@ -133,6 +135,16 @@ def task_save(
     if not task.position:
         last = Task.objects.filter(plan=plan).order_by("-position").first()
         task.position = (last.position + 1) if last else 1
+    if trigger is None and new_trigger.strip():
+        try:
+            waits = parse_deadline(task.deadline_text, year=plan.year).kind == DeadlineKind.CONDITIONAL
+        except DeadlineError as exc:
+            raise ValidationError({"deadline_text": str(exc)}) from exc
+        if not waits:
+            raise ValidationError(
+                {"new_trigger": "Chỉ ghi sự kiện điều kiện khi thời hạn là “Sau khi …” (chờ một sự kiện)."}
+            )
+        trigger = trigger_save(actor=actor, plan=plan, description=new_trigger)
     _apply_deadline(task, plan, trigger)
     task.full_clean(exclude=["plan", "trigger"])
     task.save()

@@ -10,7 +10,9 @@ register = template.Library()
 @register.simple_tag
 def status_badge(status):
     status = TaskStatus(status)
-    return format_html('<span class="badge text-bg-{} status-badge">{}</span>', STATUS_BADGES[status], status.label)
+    return format_html(
+        '<span class="badge text-bg-{} status-badge">{}</span>', STATUS_BADGES[status], status.label
+    )
 
 
 @register.filter

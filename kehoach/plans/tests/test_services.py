@@ -116,7 +116,7 @@ def test_task_save_creates_task_with_units_and_schedule(habac, units, daumoi):
     assert changes["thời hạn (như ghi trong kế hoạch)"] == [None, "Quý III/2026"]
     assert changes["loại thời hạn"] == [None, "Theo kỳ"]
     assert changes["ngày hạn"] == [None, "30/09/2026"]
-    assert changes["kinh phí (đồng)"] == [None, 50_000_000]
+    assert changes["kinh phí (đồng)"] == [None, "50.000.000 đồng"]
     assert changes["nguồn kinh phí"] == [None, "Ngân sách xã"]
     assert changes["Đơn vị chủ trì"] == [None, [VH_XH]]
     assert changes["Đơn vị phối hợp"] == [None, ["Phòng Kinh tế", "Trung tâm Phục vụ Hành chính công"]]

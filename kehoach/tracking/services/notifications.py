@@ -61,3 +61,51 @@ def mark_read(*, user: User, ids: list[int] | None = None) -> int:
     if ids is not None:
         qs = qs.filter(pk__in=ids)
     return qs.update(read_at=timezone.now())
+
+
+def people_by_unit(unit_ids: Iterable[int]) -> dict[int, list[User]]:
+    """`unit_people` for many units in one query: unit id → its active staff and đầu mối."""
+    from kehoach.units.models import Membership
+
+    result: dict[int, dict[int, User]] = {}
+    memberships = Membership.objects.filter(
+        unit_id__in=set(unit_ids),
+        user__is_active=True,
+        role__in=[Role.STAFF, Role.COORDINATOR],
+    ).select_related("user")
+    for membership in memberships:
+        result.setdefault(membership.unit_id, {})[membership.user_id] = membership.user
+    return {unit_id: list(people.values()) for unit_id, people in result.items()}
+
+
+def notify_many(items: Iterable[dict]) -> list[Notification]:
+    """`notify` for many reminders at once, in a fixed number of queries whatever their number.
+
+    Each item holds the keyword arguments of `notify`. Returns the notifications created (without pk).
+    """
+    rows: dict[tuple[int, str], Notification] = {}
+    for item in items:
+        key = item["key"][:200]
+        for user in item["users"]:
+            rows.setdefault(
+                (user.pk, key),
+                Notification(
+                    user=user,
+                    kind=item["kind"],
+                    key=key,
+                    title=item["title"][:300],
+                    body=item.get("body", ""),
+                    url=item.get("url", "")[:300],
+                ),
+            )
+    if not rows:
+        return []
+    keys = sorted({key for _, key in rows})
+    existing: set[tuple[int, str]] = set()
+    for start in range(0, len(keys), 500):
+        existing.update(
+            Notification.objects.filter(key__in=keys[start : start + 500]).values_list("user_id", "key")
+        )
+    fresh = [row for pair, row in rows.items() if pair not in existing]
+    Notification.objects.bulk_create(fresh, ignore_conflicts=True)
+    return fresh

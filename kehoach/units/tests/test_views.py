@@ -18,7 +18,19 @@ from kehoach.units.models import ApiToken, Unit, User
 from kehoach.units.services import token_authenticate, token_create
 
 TODAY = datetime.date(2026, 11, 27)
-HABAC_USERS = ["lanhdao", "daumoi", "vhxh", "vanphong", "kinhte", "congan", "pvhcc", "dvsnc", "mttq", "captren", "quantri"]
+HABAC_USERS = [
+    "lanhdao",
+    "daumoi",
+    "vhxh",
+    "vanphong",
+    "kinhte",
+    "congan",
+    "pvhcc",
+    "dvsnc",
+    "mttq",
+    "captren",
+    "quantri",
+]
 COMMUNE_UNITS = [
     "Ủy ban nhân dân xã Hà Bắc",
     "Phòng Văn hóa - Xã hội",
@@ -109,7 +121,12 @@ def test_logout(users, client_for):
 def test_anonymous_is_sent_to_login_from_unit_and_profile_pages(habac, units, users):
     token, _ = token_create(user=users["daumoi"], name="Mã thử")
     client = Client()
-    for url in ["/don-vi/", f"/don-vi/{units['TT PVHCC'].pk}/", "/tai-khoan/", f"/tai-khoan/ma-api/{token.pk}/thu-hoi/"]:
+    for url in [
+        "/don-vi/",
+        f"/don-vi/{units['TT PVHCC'].pk}/",
+        "/tai-khoan/",
+        f"/tai-khoan/ma-api/{token.pk}/thu-hoi/",
+    ]:
         response = client.get(url)
         assert response.status_code == 302, url
         assert response["Location"] == f"/dang-nhap/?next={url}", url
@@ -196,9 +213,11 @@ def test_unit_page_of_the_service_centre(habac, units, users, client_for):
     assert "Viết tắt: TT PVHCC" in text
     led = text[text.index("Nhiệm vụ chủ trì (1)") : text.index("Nhiệm vụ phối hợp (8)")]
     assert TASK3 in led and "Chờ điều kiện" in led and "thời hạn: Sau khi Thành phố ban hành Kế hoạch" in led
-    for name in ["Kết quả giải quyết thủ tục hành chính được số hóa theo quy định",
-                 "Tỷ lệ mức độ hài lòng của người dân, doanh nghiệp trong giải quyết thủ tục hành chính",
-                 "Dữ liệu thông tin TTHC được khai thác"]:
+    for name in [
+        "Kết quả giải quyết thủ tục hành chính được số hóa theo quy định",
+        "Tỷ lệ mức độ hài lòng của người dân, doanh nghiệp trong giải quyết thủ tục hành chính",
+        "Dữ liệu thông tin TTHC được khai thác",
+    ]:
         assert name in text
     assert "phấn đấu đạt 90%" in text and "từ 90% trở lên" in text
     assert "Công khai kịp thời, đầy đủ bằng phương tiện điện tử" in text
@@ -231,7 +250,9 @@ def _count(client: Client, url: str) -> int:
     return len(ctx.captured_queries)
 
 
-def test_unit_pages_run_a_fixed_number_of_queries(habac, units, users, client_for, django_assert_max_num_queries):
+def test_unit_pages_run_a_fixed_number_of_queries(
+    habac, units, users, client_for, django_assert_max_num_queries
+):
     client = client_for(users["daumoi"])
     urls = [f"/don-vi/{units['TT PVHCC'].pk}/", f"/don-vi/{units['UBND xã Hà Bắc'].pk}/", "/don-vi/"]
     for url in urls:
@@ -242,17 +263,31 @@ def test_unit_pages_run_a_fixed_number_of_queries(habac, units, users, client_fo
             client.get(url)
     for i in range(30):
         task = Task.objects.create(
-            plan=habac, position=100 + i, title=f"Nhiệm vụ bổ sung {i}", deadline_text="Cả năm",
-            deadline_kind=DeadlineKind.CONTINUOUS, deadline_date=TODAY.replace(month=12, day=31),
-            due_on=TODAY.replace(month=12, day=31), coordinates_all_units=i % 2 == 0,
+            plan=habac,
+            position=100 + i,
+            title=f"Nhiệm vụ bổ sung {i}",
+            deadline_text="Cả năm",
+            deadline_kind=DeadlineKind.CONTINUOUS,
+            deadline_date=TODAY.replace(month=12, day=31),
+            due_on=TODAY.replace(month=12, day=31),
+            coordinates_all_units=i % 2 == 0,
         )
-        TaskUnit.objects.create(task=task, unit=units["TT PVHCC"], role=TaskUnitRole.LEAD if i % 3 else
-                                TaskUnitRole.COORDINATE)
+        TaskUnit.objects.create(
+            task=task, unit=units["TT PVHCC"], role=TaskUnitRole.LEAD if i % 3 else TaskUnitRole.COORDINATE
+        )
         TaskUnit.objects.create(task=task, unit=units["Phòng KT"], role=TaskUnitRole.COORDINATE, position=1)
     for i in range(10):
-        ind = Indicator.objects.create(plan=habac, code=f"BS{i}", name=f"Chỉ tiêu bổ sung {i}", target=5,
-                                       unit_of_measure="%", lead_unit=units["TT PVHCC"] if i % 2 else units["Phòng KT"])
-        ind.coordinating_units.set([units["TT PVHCC"], units["Công an xã"]] if i % 2 == 0 else [units["Công an xã"]])
+        ind = Indicator.objects.create(
+            plan=habac,
+            code=f"BS{i}",
+            name=f"Chỉ tiêu bổ sung {i}",
+            target=5,
+            unit_of_measure="%",
+            lead_unit=units["TT PVHCC"] if i % 2 else units["Phòng KT"],
+        )
+        ind.coordinating_units.set(
+            [units["TT PVHCC"], units["Công an xã"]] if i % 2 == 0 else [units["Công an xã"]]
+        )
     assert {url: _count(client, url) for url in urls} == seed
     work = client.get(urls[0]).context["work"]
     assert len(work["led_tasks"]) == 1 + 20 and len(work["led_indicators"]) == 3 + 5
@@ -276,7 +311,8 @@ def test_api_token_is_shown_once_then_only_its_prefix(users, client_for):
     response = client.post("/tai-khoan/", {"name": "Kết nối báo cáo thành phố"})
     assert response.status_code == 200
     token = ApiToken.objects.get(user=users["daumoi"])
-    raw = re.search(r'<code class="[^"]*" id="new-token">(kh_[^<]+)</code>', response.content.decode()).group(1)
+    shown = re.search(r'<code class="[^"]*" id="new-token">(kh_[^<]+)</code>', response.content.decode())
+    raw = shown.group(1)
     assert raw.startswith("kh_") and len(raw) > 30
     assert raw.startswith(token.prefix) and token.prefix == raw[:10]
     assert token.key_hash != raw and raw not in token.key_hash
@@ -315,7 +351,7 @@ def test_api_token_is_revoked(users, client_for):
     text = page_text(response)
     assert "Đã thu hồi mã “Kết nối thử”." in text
     assert f"đã thu hồi {timezone.localtime(token.revoked_at).strftime('%d/%m/%Y')}" in text
-    assert f'/tai-khoan/ma-api/{token.pk}/thu-hoi/' not in response.content.decode()  # no second button
+    assert f"/tai-khoan/ma-api/{token.pk}/thu-hoi/" not in response.content.decode()  # no second button
     entry = AuditEntry.objects.order_by("-pk").first()
     assert AuditEntry.objects.count() == audit_before + 1
     assert entry.actor == users["daumoi"] and entry.summary == "Thu hồi mã API"
