@@ -1,20 +1,23 @@
-"""The read-only JSON API under /api/v1/: units, plans and tasks, as the access rules let the user read them.
+"""The JSON API under /api/v1/: units, plans and tasks to read; periods, progress reports, indicator
+figures and evidence to read and write (in `tracking.py`), with the same permissions as the pages.
 
 Authentication: a personal token (`Authorization: Bearer kh_…` or `Authorization: Token kh_…`, created with
-`kehoach token USERNAME` or from the user's page) or the browser's session. Every endpoint is GET.
-Endpoints stay thin: querying and scoping live in `selectors`, the output shape in `schemas`.
+`kehoach token USERNAME` or from the user's page) or the browser's session (writes then need the CSRF token).
+Endpoints stay thin: querying and scoping live in `selectors`, writes in the services, output in `schemas`.
 """
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as ServiceValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Query
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.renderers import JSONRenderer
 from ninja.security import django_auth
 
 from kehoach.plans.models import Plan, Task
+from kehoach.tracking.services.workflow import ConflictError
 from kehoach.units.models import Membership, Unit, User
 
 from . import selectors
@@ -31,6 +34,8 @@ from .schemas import (
     UnitFilters,
     UnitOut,
 )
+from .tracking import conflict_body, validation_body
+from .tracking import router as tracking_router
 
 
 class UnicodeJSONRenderer(JSONRenderer):
@@ -43,20 +48,27 @@ api = NinjaAPI(
     title="kehoach API",
     version="1",
     description=(
-        "API chỉ đọc của hệ thống theo dõi kế hoạch Khoa học, Công nghệ, Đổi mới sáng tạo và Chuyển đổi số. "
+        "API của hệ thống theo dõi kế hoạch Khoa học, Công nghệ, Đổi mới sáng tạo và Chuyển đổi số: đọc kế "
+        "hoạch, nhiệm vụ, đơn vị; đọc và ghi kỳ báo cáo, báo cáo tiến độ, số liệu chỉ tiêu, minh chứng. "
         "Xác thực bằng mã truy cập cá nhân (tiêu đề `Authorization: Bearer kh_…`) hoặc phiên đăng nhập. "
-        "Mỗi người dùng chỉ đọc được dữ liệu trong phạm vi đơn vị của mình."
+        "Quyền như trên giao diện: mỗi người chỉ đọc, ghi dữ liệu trong phạm vi đơn vị của mình."
     ),
     urls_namespace="api",
     auth=[TokenAuth(), django_auth],
     renderer=UnicodeJSONRenderer(),
 )
 
+api.add_router("", tracking_router)
+
 PAGE = {"page_size": settings.KEHOACH_PAGE_SIZE, "max_page_size": 200}
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 UNAUTHENTICATED = (
     "Chưa xác thực: hãy đăng nhập, hoặc gửi mã truy cập cá nhân trong tiêu đề "
     "“Authorization: Bearer kh_…”. Mã đã thu hồi hoặc không đúng sẽ không được chấp nhận."
+)
+CSRF_FAILED = (
+    "Yêu cầu ghi bằng phiên đăng nhập cần mã CSRF (cookie csrftoken và tiêu đề X-CSRFToken); "
+    "hoặc dùng mã truy cập cá nhân trong tiêu đề “Authorization: Bearer kh_…”."
 )
 
 
@@ -89,6 +101,25 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     detail = "Tham số không hợp lệ; xem danh sách lỗi trong “errors”."
     return api.create_response(request, {"detail": detail, "errors": exc.errors}, status=422)
+
+
+@api.exception_handler(ServiceValidationError)
+def rejected(request: HttpRequest, exc: ServiceValidationError) -> HttpResponse:
+    # A service refused the input: Vietnamese messages per field, general ones under "__all__".
+    return api.create_response(request, validation_body(exc), status=422)
+
+
+@api.exception_handler(ConflictError)
+def conflict(request: HttpRequest, exc: ConflictError) -> HttpResponse:
+    # Saved from an old version: nothing is written; the client gets the current version and the differences.
+    return api.create_response(request, conflict_body(exc), status=409)
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # As ninja's default, except that a session write without its CSRF token is explained in Vietnamese.
+    detail = CSRF_FAILED if exc.status_code == 403 and "CSRF" in str(exc) else str(exc)
+    return api.create_response(request, {"detail": detail}, status=exc.status_code)
 
 
 # Me -------------------------------------------------------------------------------------------------

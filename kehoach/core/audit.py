@@ -15,7 +15,8 @@ from .models import AuditEntry
 from .templatetags.vn import format_number
 
 
-def _display(value: Any) -> Any:
+def display_value(value: Any) -> Any:
+    """A value as the change log and conflict messages show it (dates dd/mm/yyyy, 1.234,5)."""
     if value is None or isinstance(value, bool | int | str):
         return value
     if isinstance(value, datetime.datetime):
@@ -26,7 +27,7 @@ def _display(value: Any) -> Any:
         # 10.00 from the database and 10 from a form are the same value and must not show as a change.
         return format_number(value)
     if isinstance(value, list | tuple):
-        return [_display(v) for v in value]
+        return [display_value(v) for v in value]
     return str(value)
 
 
@@ -59,9 +60,9 @@ def snapshot(obj: models.Model, *, extra: dict[str, Any] | None = None) -> dict[
             # Money fields (by the *_amount convention) read as "15.000.000 đồng".
             data[label] = f"{format_number(getattr(obj, field.attname), 0)} đồng"
         else:
-            data[label] = _display(getattr(obj, field.attname))
+            data[label] = display_value(getattr(obj, field.attname))
     for key, value in (extra or {}).items():
-        data[key] = _display(value)
+        data[key] = display_value(value)
     return data
 
 
@@ -86,8 +87,8 @@ def audit_change(
 ) -> AuditEntry | None:
     # Values given by hand (dates, decimals) are stored in the same display form as snapshots.
     changes = diff(
-        {k: _display(v) for k, v in (before or {}).items()},
-        {k: _display(v) for k, v in (after or {}).items()},
+        {k: display_value(v) for k, v in (before or {}).items()},
+        {k: display_value(v) for k, v in (after or {}).items()},
     )
     if action == AuditEntry.Action.UPDATE and not changes:
         return None

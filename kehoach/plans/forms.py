@@ -2,6 +2,7 @@
 
 from django import forms
 
+from kehoach.core.forms import VietnameseDecimalField
 from kehoach.units.models import Unit
 
 from .models import Indicator, IndicatorGroup, Plan, PlanReference, Task, Trigger
@@ -162,10 +163,15 @@ class IndicatorForm(BootstrapMixin, forms.ModelForm):
         self.fields["code"].required = False
         self.fields["code"].help_text = "Để trống để hệ thống tự đặt mã (CT01, CT02…)."
         for name in ("target", "target_max", "baseline"):
-            self.fields[name].localize = True
-            self.fields[name].widget = forms.TextInput(
-                attrs={"class": "form-control", "inputmode": "decimal"}
+            old = self.fields[name]
+            self.fields[name] = VietnameseDecimalField(
+                label=old.label,
+                required=old.required,
+                max_digits=14,
+                decimal_places=2,
+                help_text=old.help_text,
             )
+            self.fields[name].error_messages.update(old.error_messages)
 
 
 class TaskForm(BootstrapMixin, forms.ModelForm):

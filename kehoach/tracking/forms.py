@@ -1,11 +1,10 @@
 from django import forms
 
+from kehoach.core.forms import VietnameseDecimalField
 from kehoach.plans.forms import DATE_WIDGET, BootstrapMixin
 
 from .choices import PeriodKind
 from .models import Measurement, ProgressReport
-
-NUMBER_ERRORS = {"invalid": "Phải là số (dùng dấu phẩy cho phần thập phân, ví dụ 12,5), không có chữ."}
 
 
 class ProgressReportForm(BootstrapMixin, forms.ModelForm):
@@ -58,18 +57,20 @@ class MeasurementForm(BootstrapMixin, forms.ModelForm):
         model = Measurement
         fields = ["value", "numerator", "denominator", "source", "note"]
         widgets = {"note": forms.Textarea(attrs={"rows": 2})}
+        field_classes = {
+            "value": VietnameseDecimalField,
+            "numerator": VietnameseDecimalField,
+            "denominator": VietnameseDecimalField,
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         indicator = self.instance.indicator
-        for name in ("value", "numerator", "denominator"):
-            field = self.fields[name]
-            field.localize = True
-            field.error_messages.update(NUMBER_ERRORS)
-            field.widget = forms.TextInput(attrs={"class": "form-control", "inputmode": "decimal"})
         self.fields["value"].label = f"Giá trị lũy kế ({indicator.unit_of_measure})"
         if indicator.is_rate:
-            self.fields["value"].help_text = "Hoặc nhập tử số và mẫu số: hệ thống tự tính tỷ lệ."
+            self.fields["value"].help_text = (
+                "Hoặc nhập tử số và mẫu số: khi có cả hai, hệ thống tự tính tỷ lệ và bỏ qua ô giá trị."
+            )
         else:
             del self.fields["numerator"]
             del self.fields["denominator"]

@@ -18,7 +18,8 @@ def task_reports(request, task) -> str:
     reports = list(selectors.task_reports(task))
     existing = {(r.period_id, r.unit_id) for r in reports}
     units = [u for u in access_for(request.user).member_units if reporter_role(task, u)]
-    can_open = [u for u in units if period and (period.pk, u.pk) not in existing and not period.is_closed]
+    owes = period is not None and selectors.tasks_in_period(plan, period).filter(pk=task.pk).exists()
+    can_open = [u for u in units if owes and (period.pk, u.pk) not in existing and not period.is_closed]
     return render_to_string(
         "tracking/_task_panel.html",
         {"task": task, "reports": reports, "period": period, "can_open": can_open},

@@ -3,9 +3,11 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from kehoach.core.audit import history_for
@@ -216,6 +218,46 @@ def _record_context(request, record, form, evidence_form, conflict=None) -> dict
     }
 
 
+def _record_page(request, record, *, form_class, form_kwargs, save, submit, template, sent_message):
+    """Show a report or figure; on POST save it (and submit it) as one user action.
+
+    A failed submit rolls the save back, so the version the user holds stays current. When someone
+    else saved or sent the record meanwhile, the page comes back with the user's text kept and the
+    difference shown; nothing is written.
+    """
+    may_report = can_report_for(request.user, record.unit)
+    editable = may_report and record.is_editable_by_unit
+    form = None
+    if editable:
+        form = form_class(instance=record, initial={"version": record.version}, **form_kwargs)
+    conflict = None
+    if request.method == "POST":
+        if not may_report:
+            raise PermissionDenied("Bạn không sửa được báo cáo của đơn vị khác.")
+        form = form_class(request.POST, instance=type(record).objects.get(pk=record.pk), **form_kwargs)
+        if form.is_valid():
+            data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+            try:
+                with transaction.atomic():
+                    record = save(record, data, form.cleaned_data["version"])
+                    if "submit" in request.POST:
+                        record = submit(record)
+                sent = "submit" in request.POST
+                messages.success(request, sent_message if sent else "Đã lưu bản nháp.")
+                return redirect(record)
+            except ConflictError as error:
+                conflict = error
+                form.data = form.data.copy()
+                form.data["version"] = error.current.version
+                form.add_error(None, str(error))
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            # The form stays on screen with the user's text even if the record was locked meanwhile.
+            record.refresh_from_db()
+    evidence_form = EvidenceForm() if may_report and record.is_editable_by_unit else None
+    return render(request, template, _record_context(request, record, form, evidence_form, conflict))
+
+
 @login_required
 def report_detail(request, pk: int):
     report = get_object_or_404(
@@ -225,42 +267,17 @@ def report_detail(request, pk: int):
         pk=pk,
     )
     ensure_can_read(request.user, report.task.plan)
-    lead = report.role == "chu_tri"
-    editable = can_report_for(request.user, report.unit) and report.is_editable_by_unit
-    form = (
-        ProgressReportForm(instance=report, lead=lead, initial={"version": report.version})
-        if editable
-        else None
-    )
-    conflict = None
-    if request.method == "POST":
-        if not editable:
-            raise PermissionDenied("Bạn không sửa được báo cáo này.")
-        form = ProgressReportForm(request.POST, instance=ProgressReport.objects.get(pk=report.pk), lead=lead)
-        if form.is_valid():
-            data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-            try:
-                report = progress_services.progress_report_save(
-                    actor=request.user, report=report, data=data, version=form.cleaned_data["version"]
-                )
-                if "submit" in request.POST:
-                    report = progress_services.progress_report_submit(actor=request.user, report=report)
-                    messages.success(request, "Đã gửi báo cáo cho đầu mối.")
-                else:
-                    messages.success(request, "Đã lưu bản nháp.")
-                return redirect(report)
-            except ConflictError as error:
-                conflict = error
-                form.data = form.data.copy()
-                form.data["version"] = error.current.version
-                form.add_error(None, str(error))
-            except ValidationError as error:
-                apply_service_errors(form, error)
-                report.refresh_from_db()
-    return render(
+    return _record_page(
         request,
-        "tracking/report_detail.html",
-        _record_context(request, report, form, EvidenceForm() if editable else None, conflict),
+        report,
+        form_class=ProgressReportForm,
+        form_kwargs={"lead": report.role == "chu_tri"},
+        save=lambda r, data, version: progress_services.progress_report_save(
+            actor=request.user, report=r, data=data, version=version
+        ),
+        submit=lambda r: progress_services.progress_report_submit(actor=request.user, report=r),
+        template="tracking/report_detail.html",
+        sent_message="Đã gửi báo cáo cho đầu mối.",
     )
 
 
@@ -314,7 +331,10 @@ def _review(request, record, action, kind: str):
                 "reopen": "Đã mở lại để đơn vị sửa.",
             }[action],
         )
-    return redirect(request.POST.get("next") or record.get_absolute_url())
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        target = record.get_absolute_url()
+    return redirect(target)
 
 
 def action_call(request, record, action, kind, form):
@@ -384,44 +404,17 @@ def measurement_detail(request, pk: int):
         pk=pk,
     )
     ensure_can_read(request.user, measurement.indicator.plan)
-    editable = can_report_for(request.user, measurement.unit) and measurement.is_editable_by_unit
-    form = (
-        MeasurementForm(instance=measurement, initial={"version": measurement.version}) if editable else None
-    )
-    conflict = None
-    if request.method == "POST":
-        if not editable:
-            raise PermissionDenied("Bạn không sửa được số liệu này.")
-        form = MeasurementForm(request.POST, instance=Measurement.objects.get(pk=measurement.pk))
-        if form.is_valid():
-            data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-            try:
-                measurement = measurement_services.measurement_save(
-                    actor=request.user,
-                    measurement=measurement,
-                    data=data,
-                    version=form.cleaned_data["version"],
-                )
-                if "submit" in request.POST:
-                    measurement = measurement_services.measurement_submit(
-                        actor=request.user, measurement=measurement
-                    )
-                    messages.success(request, "Đã gửi số liệu cho đầu mối.")
-                else:
-                    messages.success(request, "Đã lưu bản nháp.")
-                return redirect(measurement)
-            except ConflictError as error:
-                conflict = error
-                form.data = form.data.copy()
-                form.data["version"] = error.current.version
-                form.add_error(None, str(error))
-            except ValidationError as error:
-                apply_service_errors(form, error)
-                measurement.refresh_from_db()
-    return render(
+    return _record_page(
         request,
-        "tracking/measurement_detail.html",
-        _record_context(request, measurement, form, EvidenceForm() if editable else None, conflict),
+        measurement,
+        form_class=MeasurementForm,
+        form_kwargs={},
+        save=lambda m, data, version: measurement_services.measurement_save(
+            actor=request.user, measurement=m, data=data, version=version
+        ),
+        submit=lambda m: measurement_services.measurement_submit(actor=request.user, measurement=m),
+        template="tracking/measurement_detail.html",
+        sent_message="Đã gửi số liệu cho đầu mối.",
     )
 
 
@@ -497,8 +490,11 @@ def evidence_delete(request, pk: int):
     evidence = get_object_or_404(Evidence.objects.select_related("progress_report", "measurement"), pk=pk)
     target = evidence.progress_report or evidence.measurement
     ensure_can_read(request.user, target.period.plan)
-    evidence_services.evidence_delete(actor=request.user, evidence=evidence)
-    messages.success(request, f"Đã xóa minh chứng “{evidence.original_name}”.")
+    try:
+        evidence_services.evidence_delete(actor=request.user, evidence=evidence)
+        messages.success(request, f"Đã xóa minh chứng “{evidence.original_name}”.")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
     return redirect(target)
 
 

@@ -5,7 +5,7 @@ import io
 import zipfile
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
@@ -122,7 +122,7 @@ def evidence_delete(*, actor, evidence: Evidence) -> None:
     target = evidence.progress_report or evidence.measurement
     ensure_can_report(actor, target.unit)
     if not target.is_editable_by_unit:
-        raise PermissionDenied("Báo cáo đã gửi hoặc đã khóa: không xóa minh chứng được.")
+        raise ValidationError("Báo cáo đã gửi hoặc đã khóa: không xóa minh chứng được.")
     audit_change(
         actor=actor,
         obj=evidence,

@@ -14,6 +14,7 @@ from kehoach.units.models import Unit
 from ..choices import NotificationKind, ReporterRole, ReportStatus
 from ..models import Period, ProgressReport
 from ..permissions import ensure_can_report
+from ..selectors import tasks_in_period
 from . import workflow
 from .notifications import notify_on_commit, plan_reviewers, unit_people
 
@@ -55,6 +56,12 @@ def progress_report_open(*, actor, task: Task, period: Period, unit: Unit) -> Pr
         return existing
     if period.is_closed:
         raise ValidationError(f"Kỳ {period.label} đã khóa sổ: không lập báo cáo mới được.")
+    if not tasks_in_period(task.plan, period).filter(pk=task.pk).exists():
+        if task.due_on is None and task.deadline_kind == "conditional":
+            raise ValidationError(
+                "Nhiệm vụ đang chờ điều kiện: chưa phải báo cáo cho đến khi sự kiện được ghi nhận."
+            )
+        raise ValidationError(f"Nhiệm vụ không phải báo cáo trong kỳ {period.label}.")
     role = reporter_role(task, unit)
     if role is None:
         raise ValidationError(f"{unit} không chủ trì hay phối hợp nhiệm vụ này.")

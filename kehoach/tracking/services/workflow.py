@@ -11,7 +11,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from kehoach.core.audit import audit_change, snapshot
+from kehoach.core.audit import audit_change, display_value, snapshot
 from kehoach.core.models import AuditEntry
 
 from ..choices import ReportStatus
@@ -27,8 +27,12 @@ class ConflictError(Exception):
     changes: dict[str, list[Any]]
 
     def __str__(self) -> str:
-        who = self.current.submitted_by or "người khác"
-        return f"Báo cáo vừa được {who} cập nhật trong lúc bạn sửa; dữ liệu bạn nhập vẫn còn, xin xem lại."
+        from kehoach.core.audit import history_for
+
+        last = history_for(self.current).first()
+        who = last.actor if last and last.actor else "người khác"
+        what = str(type(self.current)._meta.verbose_name).capitalize()
+        return f"{what} vừa được {who} cập nhật trong lúc bạn sửa; dữ liệu bạn nhập vẫn còn, xin xem lại."
 
 
 def _plan(record: WorkflowModel):
@@ -68,7 +72,8 @@ def save_fields(
         mine = dict(theirs)
         for key in fields:
             if key in data:
-                mine[str(type(current)._meta.get_field(key).verbose_name)] = data[key]
+                label = str(type(current)._meta.get_field(key).verbose_name)
+                mine[label] = display_value(data[key])
         changes = {
             k: [theirs.get(k), mine.get(k)]
             for k in theirs
