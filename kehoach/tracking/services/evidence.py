@@ -42,14 +42,26 @@ def sniff(head: bytes, stream) -> str | None:
             stream.seek(0)
             with zipfile.ZipFile(stream) as archive:
                 names = set(archive.namelist())
-        except (zipfile.BadZipFile, OSError, ValueError):
+                types = archive.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
+        except (zipfile.BadZipFile, OSError, ValueError, KeyError):
             return None
-        if "[Content_Types].xml" in names:
-            if "word/document.xml" in names:
-                return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-            if "xl/workbook.xml" in names:
-                return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        # Macro-enabled documents (.docm, .xlsm) carry VBA and declare another main content type.
+        if any(name.lower().endswith("vbaproject.bin") for name in names):
+            return None
+        if b"wordprocessingml.document.main+xml" in types and "word/document.xml" in names:
+            return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        if b"spreadsheetml.sheet.main+xml" in types and "xl/workbook.xml" in names:
+            return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return None
+
+
+def size_text(size: int) -> str:
+    """20 MB, 1,5 MB, 300 KB: the limit as people read it, never "0 MB"."""
+    from kehoach.core.templatetags.vn import format_number
+
+    if size >= 1024 * 1024:
+        return f"{format_number(round(size / (1024 * 1024), 1))} MB"
+    return f"{format_number(max(1, round(size / 1024)))} KB"
 
 
 def validate_upload(upload: UploadedFile) -> tuple[str, str]:
@@ -58,8 +70,8 @@ def validate_upload(upload: UploadedFile) -> tuple[str, str]:
     if upload.size == 0:
         raise ValidationError({"file": f"Tệp “{name}” rỗng."})
     if upload.size > max_bytes():
-        limit = max_bytes() // (1024 * 1024)
-        raise ValidationError({"file": f"Tệp “{name}” lớn hơn giới hạn {limit} MB."})
+        limit = size_text(max_bytes())
+        raise ValidationError({"file": f"Tệp “{name}” lớn hơn giới hạn {limit}."})
     upload.seek(0)
     data = upload.read()
     content_type = sniff(data[:16], io.BytesIO(data))
@@ -105,7 +117,12 @@ def evidence_add(
         uploaded_by=actor,
     )
     evidence.file.save(upload.name or "tep", upload, save=False)
-    evidence.save()
+    try:
+        evidence.save()
+    except Exception:
+        # The file is written before its row; a failed insert must not leave it behind.
+        evidence.file.storage.delete(evidence.file.name)
+        raise
     audit_change(
         actor=actor,
         obj=evidence,

@@ -1,5 +1,6 @@
 """Indicator data (số liệu chỉ tiêu): a unit's year-to-date figure for one indicator and period."""
 
+import re
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -24,8 +25,8 @@ MEASURED_UNITS = ("đồng", "km", "ha", "tấn", "kg", "lít", "m2", "m3", "gi�
 
 
 def is_count(indicator: Indicator) -> bool:
-    unit = indicator.unit_of_measure.strip().lower()
-    return not indicator.is_rate and not any(word in unit for word in MEASURED_UNITS)
+    words = set(re.split(r"[\s/]+", indicator.unit_of_measure.strip().lower()))
+    return not indicator.is_rate and not words & set(MEASURED_UNITS)
 
 
 def reporting_units(indicator: Indicator) -> list[Unit]:

@@ -81,18 +81,27 @@ def periods_sync(*, plan: Plan, year: int | None = None) -> list[Period]:
             period.starts_on, period.ends_on, period.due_on = bounds.starts_on, bounds.ends_on, bounds.due_on
             period.save(update_fields=["starts_on", "ends_on", "due_on", "updated_at"])
         result.append(period)
+    # Periods of kinds no longer reported on go, unless they already hold reports or figures.
+    keep = {p.pk for p in result}
+    unused = Period.objects.filter(plan=plan, year=year, closed_at__isnull=True).exclude(pk__in=keep)
+    unused.filter(progress_reports__isnull=True, measurements__isnull=True).delete()
     return result
 
 
 def current_period(plan: Plan, today: datetime.date | None = None) -> Period | None:
-    """The shortest period whose data window contains today, else the last one that ended."""
+    """The shortest configured period whose data window contains today, else the last one that ended."""
     today = today or timezone.localdate()
-    periods = list(Period.objects.filter(plan=plan).order_by("ends_on"))
+    kinds = reporting_config(plan).kinds
+    # Shorter first at a shared cut-off, so Quý IV wins over Năm at the end of the year.
+    periods = list(Period.objects.filter(plan=plan, kind__in=kinds).order_by("ends_on", "-starts_on"))
     containing = [p for p in periods if p.starts_on <= today <= p.ends_on]
     if containing:
         return min(containing, key=lambda p: (p.ends_on - p.starts_on, p.ends_on))
     ended = [p for p in periods if p.ends_on < today]
-    return ended[-1] if ended else (periods[0] if periods else None)
+    if ended:
+        last_end = ended[-1].ends_on
+        return next(p for p in ended if p.ends_on == last_end)
+    return periods[0] if periods else None
 
 
 @transaction.atomic

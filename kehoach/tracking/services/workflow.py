@@ -104,11 +104,12 @@ def submit(*, actor, record: WorkflowModel, validate_submit) -> WorkflowModel:
     if message := _locked_message(current):
         raise ValidationError(message)
     validate_submit(current)
+    previous = current.status
     current.status = ReportStatus.SUBMITTED
     current.submitted_at, current.submitted_by = timezone.now(), actor
     current.version += 1
     current.save()
-    _event(actor, current, "Gửi báo cáo", ReportStatus.DRAFT)
+    _event(actor, current, "Gửi báo cáo", previous)
     return current
 
 
