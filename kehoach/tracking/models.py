@@ -167,8 +167,16 @@ class ProgressReport(WorkflowModel):
         ]
         indexes = [models.Index(fields=["period", "status"]), models.Index(fields=["unit", "status"])]
 
+    # How notifications and messages name this kind of record and what it is about.
+    noun = "báo cáo"
+    key_prefix = "progress"
+
     def __str__(self) -> str:
         return f"Báo cáo {self.period.label} – {self.task} – {self.unit}"
+
+    @property
+    def subject(self) -> str:
+        return self.task.title
 
     def get_absolute_url(self) -> str:
         return reverse("tracking:report", args=[self.pk])
@@ -206,8 +214,15 @@ class Measurement(WorkflowModel):
         ]
         indexes = [models.Index(fields=["period", "status"]), models.Index(fields=["unit", "status"])]
 
+    noun = "số liệu"
+    key_prefix = "measurement"
+
     def __str__(self) -> str:
         return f"Số liệu {self.period.label} – {self.indicator.code} – {self.unit}"
+
+    @property
+    def subject(self) -> str:
+        return self.indicator.name
 
     def get_absolute_url(self) -> str:
         return reverse("tracking:measurement", args=[self.pk])

@@ -12,11 +12,9 @@ from kehoach.core.models import AuditEntry
 from kehoach.plans.models import Indicator
 from kehoach.units.models import Unit
 
-from ..choices import NotificationKind
 from ..models import Measurement, Period
 from ..permissions import ensure_can_report
 from . import workflow
-from .notifications import notify_on_commit, plan_reviewers, unit_people
 
 FIELDS = ("value", "numerator", "denominator", "source", "note")
 
@@ -112,13 +110,7 @@ def measurement_save(
 @transaction.atomic
 def measurement_submit(*, actor, measurement: Measurement) -> Measurement:
     measurement = workflow.submit(actor=actor, record=measurement, validate_submit=_validate_submit)
-    notify_on_commit(
-        users=plan_reviewers(measurement.period.plan),
-        kind=NotificationKind.SUBMITTED,
-        key=f"submitted:measurement:{measurement.pk}:{measurement.version}",
-        title=f"{measurement.unit} gửi số liệu {measurement.period.label}: {measurement.indicator.name}",
-        url=measurement.get_absolute_url(),
-    )
+    workflow.notify_submitted(measurement)
     return measurement
 
 
@@ -130,26 +122,12 @@ def measurement_accept(*, actor, measurement: Measurement) -> Measurement:
 @transaction.atomic
 def measurement_return(*, actor, measurement: Measurement, reason: str) -> Measurement:
     measurement = workflow.return_(actor=actor, record=measurement, reason=reason)
-    notify_on_commit(
-        users=unit_people(measurement.unit),
-        kind=NotificationKind.RETURNED,
-        key=f"returned:measurement:{measurement.pk}:{measurement.version}",
-        title=f"Số liệu {measurement.period.label} bị trả lại: {measurement.indicator.name}",
-        body=measurement.return_reason,
-        url=measurement.get_absolute_url(),
-    )
+    workflow.notify_returned(measurement)
     return measurement
 
 
 @transaction.atomic
 def measurement_reopen(*, actor, measurement: Measurement, reason: str) -> Measurement:
     measurement = workflow.reopen(actor=actor, record=measurement, reason=reason)
-    notify_on_commit(
-        users=unit_people(measurement.unit),
-        kind=NotificationKind.RETURNED,
-        key=f"returned:measurement:{measurement.pk}:{measurement.version}",
-        title=f"Số liệu {measurement.period.label} được mở lại để sửa: {measurement.indicator.name}",
-        body=measurement.return_reason,
-        url=measurement.get_absolute_url(),
-    )
+    workflow.notify_returned(measurement, reopened=True)
     return measurement

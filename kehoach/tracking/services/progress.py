@@ -11,12 +11,11 @@ from kehoach.core.models import AuditEntry
 from kehoach.plans.models import Task
 from kehoach.units.models import Unit
 
-from ..choices import NotificationKind, ReporterRole, ReportStatus
+from ..choices import ReporterRole, ReportStatus
 from ..models import Period, ProgressReport
 from ..permissions import ensure_can_report
 from ..selectors import tasks_in_period
 from . import workflow
-from .notifications import notify_on_commit, plan_reviewers, unit_people
 
 FIELDS = (
     "percent_complete",
@@ -127,13 +126,7 @@ def progress_report_save(
 @transaction.atomic
 def progress_report_submit(*, actor, report: ProgressReport) -> ProgressReport:
     report = workflow.submit(actor=actor, record=report, validate_submit=_validate_submit)
-    notify_on_commit(
-        users=plan_reviewers(report.period.plan),
-        kind=NotificationKind.SUBMITTED,
-        key=f"submitted:progress:{report.pk}:{report.version}",
-        title=f"{report.unit} gửi báo cáo {report.period.label}: {report.task.title}",
-        url=report.get_absolute_url(),
-    )
+    workflow.notify_submitted(report)
     return report
 
 
@@ -147,14 +140,7 @@ def progress_report_accept(*, actor, report: ProgressReport) -> ProgressReport:
 @transaction.atomic
 def progress_report_return(*, actor, report: ProgressReport, reason: str) -> ProgressReport:
     report = workflow.return_(actor=actor, record=report, reason=reason)
-    notify_on_commit(
-        users=unit_people(report.unit),
-        kind=NotificationKind.RETURNED,
-        key=f"returned:progress:{report.pk}:{report.version}",
-        title=f"Báo cáo {report.period.label} bị trả lại: {report.task.title}",
-        body=report.return_reason,
-        url=report.get_absolute_url(),
-    )
+    workflow.notify_returned(report)
     return report
 
 
@@ -162,14 +148,7 @@ def progress_report_return(*, actor, report: ProgressReport, reason: str) -> Pro
 def progress_report_reopen(*, actor, report: ProgressReport, reason: str) -> ProgressReport:
     report = workflow.reopen(actor=actor, record=report, reason=reason)
     task_refresh_completion(actor=actor, task=report.task)
-    notify_on_commit(
-        users=unit_people(report.unit),
-        kind=NotificationKind.RETURNED,
-        key=f"returned:progress:{report.pk}:{report.version}",
-        title=f"Báo cáo {report.period.label} được mở lại để sửa: {report.task.title}",
-        body=report.return_reason,
-        url=report.get_absolute_url(),
-    )
+    workflow.notify_returned(report, reopened=True)
     return report
 
 

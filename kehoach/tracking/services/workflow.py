@@ -14,9 +14,10 @@ from django.utils import timezone
 from kehoach.core.audit import audit_change, display_value, snapshot
 from kehoach.core.models import AuditEntry
 
-from ..choices import ReportStatus
+from ..choices import NotificationKind, ReportStatus
 from ..models import WorkflowModel
 from ..permissions import ensure_can_report, ensure_can_review
+from .notifications import notify_on_commit, plan_reviewers, unit_people
 
 
 @dataclass
@@ -176,4 +177,28 @@ def _event(actor, record: WorkflowModel, summary: str, previous: str) -> None:
         after={"Trạng thái": record.get_status_display()},
         context=_plan(record),
         summary=summary,
+    )
+
+
+def notify_submitted(record: WorkflowModel) -> None:
+    """Tell the plan's đầu mối that a unit sent something to review (after commit)."""
+    notify_on_commit(
+        users=plan_reviewers(record.period.plan),
+        kind=NotificationKind.SUBMITTED,
+        key=f"submitted:{record.key_prefix}:{record.pk}:{record.version}",
+        title=f"{record.unit} gửi {record.noun} {record.period.label}: {record.subject}",
+        url=record.get_absolute_url(),
+    )
+
+
+def notify_returned(record: WorkflowModel, *, reopened: bool = False) -> None:
+    """Tell the unit's people that their record came back, with the reason (after commit)."""
+    what = "được mở lại để sửa" if reopened else "bị trả lại"
+    notify_on_commit(
+        users=unit_people(record.unit),
+        kind=NotificationKind.RETURNED,
+        key=f"returned:{record.key_prefix}:{record.pk}:{record.version}",
+        title=f"{record.noun.capitalize()} {record.period.label} {what}: {record.subject}",
+        body=record.return_reason,
+        url=record.get_absolute_url(),
     )
