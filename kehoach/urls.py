@@ -21,4 +21,5 @@ urlpatterns = [
     path("", include("kehoach.plans.urls")),
     path("", include("kehoach.units.urls")),
     path("", include("kehoach.tracking.urls")),
+    path("", include("kehoach.registers.urls")),
 ]

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "kehoach.units",
     "kehoach.plans",
     "kehoach.tracking",
+    "kehoach.registers",
     "kehoach.importer",
     "kehoach.demo",
 ]

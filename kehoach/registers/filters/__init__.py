@@ -1,0 +1,4 @@
+from .base import RegisterFilter
+from .initiatives import InitiativeFilter
+
+__all__ = ["InitiativeFilter", "RegisterFilter"]

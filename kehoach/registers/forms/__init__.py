@@ -1,0 +1,4 @@
+from .base import RegisterForm
+from .initiatives import InitiativeForm
+
+__all__ = ["InitiativeForm", "RegisterForm"]

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "registers"
+
+urlpatterns = [
+    path("so-theo-doi/", views.index, name="index"),
+    path("so-theo-doi/<slug:slug>/", views.row_list, name="list"),
+    path("so-theo-doi/<slug:slug>/them/", views.row_form, name="create"),
+    path("so-theo-doi/<slug:slug>/nhap/", views.import_rows, name="import"),
+    path("so-theo-doi/<slug:slug>/mau.xlsx", views.template, name="template"),
+    path("so-theo-doi/<slug:slug>/xuat.<str:fmt>", views.export, name="export"),
+    path("so-theo-doi/<slug:slug>/<int:pk>/", views.row_detail, name="detail"),
+    path("so-theo-doi/<slug:slug>/<int:pk>/sua/", views.row_form, name="edit"),
+    path("so-theo-doi/<slug:slug>/<int:pk>/xoa/", views.row_remove, name="delete"),
+]

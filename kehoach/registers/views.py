@@ -1,0 +1,233 @@
+"""Generic register pages driven by the specs: list, detail, create, edit, delete, import, export."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from kehoach.core.audit import display_value, history_for
+from kehoach.core.views import apply_service_errors, paginate, query_without_page
+from kehoach.plans.services.plans import owner_unit_for
+from kehoach.units.access import access_for
+from kehoach.units.models import Unit
+
+from . import io as register_io
+from .permissions import can_keep, keeping_units
+from .registry import REGISTRY, RegisterSpec
+from .services.rows import row_delete, row_save
+
+SESSION_KEY = "register-import"
+
+
+def _spec(slug: str) -> RegisterSpec:
+    try:
+        return REGISTRY[slug]
+    except KeyError as exc:
+        raise Http404("Không có sổ theo dõi này.") from exc
+
+
+def _queryset(spec: RegisterSpec, user):
+    return (
+        spec.model.objects.readable_by(user)
+        .select_related(*spec.select_related)
+        .prefetch_related(*spec.prefetch_related)
+    )
+
+
+def _object(spec: RegisterSpec, request, pk: int):
+    obj = get_object_or_404(spec.model.objects.select_related("owner_unit", *spec.select_related), pk=pk)
+    if not access_for(request.user).can_read_unit(obj.owner_unit):
+        raise PermissionDenied(f"Bạn không có quyền xem {spec.verbose_name} này.")
+    return obj
+
+
+def _units(request):
+    units = keeping_units(request.user)
+    return Unit.objects.filter(pk__in=[u.pk for u in units])
+
+
+@login_required
+def index(request):
+    entries = []
+    for spec in REGISTRY.values():
+        entries.append({"spec": spec, "count": spec.model.objects.readable_by(request.user).count()})
+    return render(request, "registers/index.html", {"entries": entries})
+
+
+@login_required
+def row_list(request, slug: str):
+    spec = _spec(slug)
+    filterset = spec.filterset_class(request.GET, queryset=_queryset(spec, request.user), user=request.user)
+    page = paginate(request, filterset.qs)
+    rows = [(obj, [getter(obj) for _, getter in spec.list_columns]) for obj in page]
+    return render(
+        request,
+        "registers/list.html",
+        {
+            "spec": spec,
+            "filter": filterset,
+            "page": page,
+            "rows": rows,
+            "headers": [label for label, _ in spec.list_columns],
+            "query": query_without_page(request),
+            "can_add": bool(keeping_units(request.user)),
+        },
+    )
+
+
+@login_required
+def row_detail(request, slug: str, pk: int):
+    spec = _spec(slug)
+    obj = _object(spec, request, pk)
+    fields = []
+    for field in obj._meta.get_fields():
+        if (
+            not getattr(field, "concrete", False)
+            or field.auto_created
+            or not getattr(field, "editable", True)
+        ):
+            continue
+        if field.name in ("owner_unit",) or field.many_to_many:
+            continue
+        value = getattr(obj, field.name)
+        if field.choices:
+            value = getattr(obj, f"get_{field.name}_display")()
+        fields.append(
+            (str(field.verbose_name).capitalize(), display_value(value) if value not in (None, "") else "—")
+        )
+    panels = spec.extra.get("detail_panels", ())
+    return render(
+        request,
+        "registers/detail.html",
+        {
+            "spec": spec,
+            "object": obj,
+            "fields": fields,
+            "can_edit": can_keep(request.user, obj.unit),
+            "history": history_for(obj)[:30],
+            "panels": [panel(request, obj) for panel in panels],
+        },
+    )
+
+
+@login_required
+def row_form(request, slug: str, pk: int | None = None):
+    spec = _spec(slug)
+    instance = _object(spec, request, pk) if pk else None
+    if instance is not None and not can_keep(request.user, instance.unit):
+        raise PermissionDenied(f"Chỉ cán bộ của {instance.unit} mới được sửa {spec.verbose_name} này.")
+    units = _units(request)
+    if not units.exists():
+        raise PermissionDenied("Bạn không thuộc đơn vị nào được cập nhật sổ theo dõi.")
+    initial = {} if instance else {"unit": units.first()}
+    form = spec.form_class(
+        request.POST or None, request.FILES or None, instance=instance, units=units, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in form.cleaned_data if name in form._meta.fields}
+        try:
+            obj = row_save(actor=request.user, spec=spec, data=data, instance=instance)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, f"Đã lưu {spec.verbose_name} “{obj}”.")
+            return redirect(obj)
+    return render(request, "registers/form.html", {"spec": spec, "form": form, "object": instance})
+
+
+@login_required
+@require_POST
+def row_remove(request, slug: str, pk: int):
+    spec = _spec(slug)
+    obj = _object(spec, request, pk)
+    row_delete(actor=request.user, spec=spec, instance=obj)
+    messages.success(request, f"Đã xóa {spec.verbose_name} “{obj}”.")
+    return redirect("registers:list", slug)
+
+
+@login_required
+def export(request, slug: str, fmt: str):
+    spec = _spec(slug)
+    if fmt not in ("xlsx", "csv"):
+        raise Http404
+    filterset = spec.filterset_class(request.GET, queryset=_queryset(spec, request.user), user=request.user)
+    content = register_io.export(spec, filterset.qs, fmt)
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    return _download(content, f"{slug}-{stamp}.{fmt}", fmt)
+
+
+@login_required
+def template(request, slug: str):
+    spec = _spec(slug)
+    return _download(register_io.export(spec, spec.model.objects.none(), "xlsx"), f"mau-{slug}.xlsx", "xlsx")
+
+
+def _download(content: bytes, filename: str, fmt: str) -> HttpResponse:
+    content_type = (
+        "text/csv; charset=utf-8"
+        if fmt == "csv"
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def import_rows(request, slug: str):
+    """Upload → preview with row errors → confirm. Nothing is written before confirmation."""
+    spec = _spec(slug)
+    units = keeping_units(request.user)
+    if not units:
+        raise PermissionDenied("Bạn không thuộc đơn vị nào được cập nhật sổ theo dõi.")
+    default_unit = units[0]
+    owner = owner_unit_for(default_unit)
+    rows, error, name = None, None, ""
+    if request.method == "POST" and "confirm" in request.POST:
+        stored = request.session.get(SESSION_KEY)
+        if not stored or stored.get("slug") != slug:
+            messages.error(request, "Phiên nhập đã hết hạn; hãy tải tệp lên lại.")
+            return redirect("registers:import", slug)
+        data = bytes.fromhex(stored["data"])
+        name = stored["name"]
+        rows = register_io.parse(spec, data, name, owner=owner, default_unit=default_unit)
+        try:
+            created = register_io.commit(actor=request.user, spec=spec, rows=rows)
+        except (ValidationError, PermissionDenied) as exc:
+            error = " ".join(getattr(exc, "messages", [str(exc)]))
+        else:
+            request.session.pop(SESSION_KEY, None)
+            messages.success(request, f"Đã nhập {len(created)} dòng vào sổ {spec.title.lower()}.")
+            return redirect("registers:list", slug)
+    elif request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            error = "Chưa chọn tệp."
+        elif upload.size > 10 * 1024 * 1024:
+            error = f"Tệp “{upload.name}” lớn hơn 10 MB."
+        else:
+            data = upload.read()
+            name = upload.name
+            try:
+                rows = register_io.parse(spec, data, name, owner=owner, default_unit=default_unit)
+            except register_io.ImportFileError as exc:
+                error = str(exc)
+            else:
+                request.session[SESSION_KEY] = {"slug": slug, "name": name, "data": data.hex()}
+    errors = [e for r in rows or [] for e in r.errors]
+    return render(
+        request,
+        "registers/import.html",
+        {
+            "spec": spec,
+            "rows": rows,
+            "errors": errors,
+            "error": error,
+            "name": name,
+            "columns": spec.columns,
+            "valid": rows is not None and not errors and not error,
+        },
+    )
