@@ -1,6 +1,7 @@
+from ..computations import Computed, Row, computation, count, year_window
 from ..filters import InitiativeFilter
 from ..forms import InitiativeForm
-from ..models import Initiative
+from ..models import Initiative, InitiativeScope, InitiativeStatus
 from ..registry import Column, RegisterSpec, register
 
 register(
@@ -38,3 +39,40 @@ register(
         feeds="Chỉ tiêu số sáng kiến được công nhận (phạm vi xã, phạm vi thành phố).",
     )
 )
+
+
+def _recognised(owner, year, until, scope: str) -> list[Row]:
+    start, end = year_window(year, until)
+    rows = (
+        Initiative.objects.filter(
+            owner_unit=owner,
+            status=InitiativeStatus.RECOGNISED,
+            scope=scope,
+            decision_date__gte=start,
+            decision_date__lte=end,
+        )
+        .order_by("decision_date", "pk")
+        .only("pk", "title", "decision_number", "decision_date")
+    )
+    return [
+        Row(f"{i.title} (QĐ {i.decision_number}, {i.decision_date:%d/%m/%Y})", i.get_absolute_url())
+        for i in rows
+    ]
+
+
+@computation("sang_kien_cap_xa", "Sáng kiến được công nhận, phạm vi ảnh hưởng cấp xã", models=(Initiative,))
+def initiatives_commune(*, owner, year, until) -> Computed:
+    return count(
+        _recognised(owner, year, until, InitiativeScope.COMMUNE), noun="sáng kiến được công nhận cấp xã"
+    )
+
+
+@computation(
+    "sang_kien_cap_thanh_pho",
+    "Sáng kiến được công nhận, phạm vi ảnh hưởng cấp thành phố",
+    models=(Initiative,),
+)
+def initiatives_city(*, owner, year, until) -> Computed:
+    return count(
+        _recognised(owner, year, until, InitiativeScope.CITY), noun="sáng kiến được công nhận cấp thành phố"
+    )
