@@ -13,13 +13,27 @@ DEMO_PASSWORD = "mat-khau-thu-nghiem"
 
 @pytest.fixture
 def habac(db, monkeypatch):
-    """Plan 97/KH-UBND loaded with the Hải Phòng unit tree and one demo account per role."""
+    """Plan 97/KH-UBND loaded with the Hải Phòng unit tree and one demo account per role.
+
+    Its indicators are entered by hand here; `habac_computed` binds them to their registers as shipped.
+    """
     from kehoach.demo.services import ensure_demo_accounts, load_habac
 
     monkeypatch.setenv("KEHOACH_DEMO_PASSWORD", DEMO_PASSWORD)
-    plan, _ = load_habac()
+    plan, _ = load_habac(computed=False)
     ensure_demo_accounts()
     return plan
+
+
+@pytest.fixture
+def habac_computed(habac):
+    """The Hà Bắc plan with its 11 indicators computed from the registers, as the demo ships it."""
+    import json
+
+    from kehoach.demo.services import PLAN_FILE, bind_indicators
+
+    bind_indicators(habac, json.loads(PLAN_FILE.read_text(encoding="utf-8")))
+    return habac
 
 
 @pytest.fixture

@@ -21,5 +21,6 @@ urlpatterns = [
     path("", include("kehoach.plans.urls")),
     path("", include("kehoach.units.urls")),
     path("", include("kehoach.tracking.urls")),
+    path("", include("kehoach.importer.urls")),
     path("", include("kehoach.registers.urls")),
 ]

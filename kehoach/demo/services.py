@@ -98,8 +98,12 @@ def _load_units(node: dict[str, Any], parent: Unit | None, position: int = 0) ->
 
 
 @transaction.atomic
-def load_habac() -> tuple[Plan, bool]:
-    """Load the unit tree and plan 97/KH-UBND unless already there. Returns (plan, created)."""
+def load_habac(*, computed: bool = True) -> tuple[Plan, bool]:
+    """Load the unit tree and plan 97/KH-UBND unless already there. Returns (plan, created).
+
+    With `computed` the indicators are bound to the registers that feed them (as shipped); without it
+    units enter every figure by hand, which is how plans without registers work.
+    """
     _load_units(json.loads(UNITS_FILE.read_text(encoding="utf-8")), None)
     commune = Unit.objects.get(parent__name=CITY, name=COMMUNE)
     data = json.loads(PLAN_FILE.read_text(encoding="utf-8"))
@@ -114,6 +118,8 @@ def load_habac() -> tuple[Plan, bool]:
         field=PlanField.SCIENCE,
     )
     periods_sync(plan=plan)
+    if computed:
+        bind_indicators(plan, data)
     return plan, True
 
 
@@ -145,3 +151,18 @@ def ensure_demo_accounts() -> list[tuple[DemoAccount, str]]:
         store.write_text(json.dumps(saved, ensure_ascii=False, indent=2))
         store.chmod(0o600)
     return result
+
+
+def bind_indicators(plan: Plan, data: dict[str, Any]) -> None:
+    """Every Hà Bắc indicator is computed from the register that feeds it (see docs/indicators.md)."""
+    from kehoach.registers.computations import COMPUTATIONS
+    from kehoach.registers.models import IndicatorBinding
+
+    for item in data["indicators"]:
+        key = item.get("computation")
+        if key in COMPUTATIONS:
+            indicator = plan.indicators.get(code=item["code"])
+            IndicatorBinding.objects.get_or_create(indicator=indicator, defaults={"computation": key})
+    from kehoach.registers.services.computed import refresh_plan
+
+    refresh_plan(plan=plan)

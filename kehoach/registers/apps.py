@@ -6,4 +6,8 @@ class RegistersConfig(AppConfig):
     verbose_name = "Sổ theo dõi"
 
     def ready(self) -> None:
-        from . import specs  # noqa: F401  (registers every register's spec)
+        from . import (
+            panels,  # noqa: F401  (the indicator page's data source panel)
+            specs,  # noqa: F401  (registers every register's spec)
+        )
+        from .services import computed  # noqa: F401  (recomputes indicators when registers change)

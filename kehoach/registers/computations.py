@@ -41,6 +41,8 @@ class Computation:
     models: tuple[type[models.Model], ...]
     func: Callable[..., Computed]
     is_rate: bool = False
+    # Templates must show a computation, not call it.
+    do_not_call_in_templates = True
 
     def __call__(self, *, owner: Unit, year: int, until: datetime.date, params: dict[str, Any]) -> Computed:
         return self.func(owner=owner, year=year, until=until, **params)

@@ -65,8 +65,14 @@ def read_table(data: bytes, name: str) -> list[list[Any]]:
         raise ImportFileError(f"Tệp “{name}” không phải CSV (UTF-8) hay Excel (.xlsx).")
     if "\x00" in text:
         raise ImportFileError(f"Tệp “{name}” không phải CSV (UTF-8) hay Excel (.xlsx).")
-    dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t") if text.strip() else csv.excel
-    return [row for row in csv.reader(io.StringIO(text), dialect)]
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t") if text.strip() else csv.excel
+    except csv.Error:
+        dialect = csv.excel
+    try:
+        return [row for row in csv.reader(io.StringIO(text), dialect)]
+    except csv.Error as exc:
+        raise ImportFileError(f"Tệp CSV “{name}” sai định dạng: {exc}.") from exc
 
 
 def _header_map(spec: RegisterSpec, header: list[Any]) -> dict[int, Column]:
@@ -102,10 +108,13 @@ def convert(column: Column, raw: Any, *, spec: RegisterSpec, units: list[Unit], 
             raise ValueError("bắt buộc, không được để trống")
         return (
             None
-            if column.kind not in ("text", "bool", "choice")
+            if column.kind not in ("text", "bool", "choice") or column.resolve is not None
             else ("" if column.kind != "bool" else False)
         )
     kind = column.kind
+    if column.resolve is not None:
+        text = str(raw) if not isinstance(raw, float) or not raw.is_integer() else str(int(raw))
+        return column.resolve(text, within)
     if kind == "text":
         return str(raw) if not isinstance(raw, float) or not raw.is_integer() else str(int(raw))
     if kind in ("int", "decimal"):
@@ -227,6 +236,8 @@ def cell_value(column: Column, obj: models.Model) -> Any:
     value = getattr(obj, column.field)
     if value is None:
         return ""
+    if column.show is not None:
+        return column.show(value)
     if column.kind == "choice":
         return getattr(obj, f"get_{column.field}_display")()
     if column.kind == "unit":

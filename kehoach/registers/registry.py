@@ -21,6 +21,10 @@ class Column:
     # How a cell becomes a value: text, int, decimal, date, bool, choice (by label or code), unit (by name).
     kind: str = "text"
     help: str = ""
+    # Optional lookup of a related row: (cell text, commune) → the object, or ValueError with the reason;
+    # `show` is its inverse for export (object → cell text), so an export re-imports unchanged.
+    resolve: Callable[[str, Any], Any] | None = None
+    show: Callable[[Any], str] | None = None
 
 
 @dataclass(frozen=True)

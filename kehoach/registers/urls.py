@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -6,12 +6,16 @@ app_name = "registers"
 
 urlpatterns = [
     path("so-theo-doi/", views.index, name="index"),
+    path("chi-tieu/<int:indicator_pk>/nguon-so-lieu/", views.binding, name="binding"),
     path("so-theo-doi/<slug:slug>/", views.row_list, name="list"),
     path("so-theo-doi/<slug:slug>/them/", views.row_form, name="create"),
     path("so-theo-doi/<slug:slug>/nhap/", views.import_rows, name="import"),
     path("so-theo-doi/<slug:slug>/mau.xlsx", views.template, name="template"),
     path("so-theo-doi/<slug:slug>/xuat.<str:fmt>", views.export, name="export"),
+    path("", include("kehoach.registers.panels_enterprises")),
+    path("", include("kehoach.registers.panels_outreach")),
     path("so-theo-doi/<slug:slug>/<int:pk>/", views.row_detail, name="detail"),
     path("so-theo-doi/<slug:slug>/<int:pk>/sua/", views.row_form, name="edit"),
     path("so-theo-doi/<slug:slug>/<int:pk>/xoa/", views.row_remove, name="delete"),
+    path("so-theo-doi/san-pham-truy-xuat/<int:pk>/", include("kehoach.registers.views_products")),
 ]

@@ -3,9 +3,11 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.views.decorators.http import require_POST
 
 from kehoach.core.audit import display_value, history_for
@@ -74,6 +76,8 @@ def row_list(request, slug: str):
             "headers": [label for label, _ in spec.list_columns],
             "query": query_without_page(request),
             "can_add": bool(keeping_units(request.user)),
+            # A register may show a small summary of the filtered rows: (request, queryset) → HTML.
+            "summary": summary(request, filterset.qs) if (summary := spec.extra.get("list_summary")) else "",
         },
     )
 
@@ -95,8 +99,12 @@ def row_detail(request, slug: str, pk: int):
         value = getattr(obj, field.name)
         if field.choices:
             value = getattr(obj, f"get_{field.name}_display")()
+        elif isinstance(value, bool):
+            value = "Có" if value else "Không"
+        elif isinstance(field, models.FileField):
+            value = value.name.rsplit("/", 1)[-1] if value else ""
         fields.append(
-            (str(field.verbose_name).capitalize(), display_value(value) if value not in (None, "") else "—")
+            (capfirst(str(field.verbose_name)), display_value(value) if value not in (None, "") else "—")
         )
     panels = spec.extra.get("detail_panels", ())
     return render(
@@ -231,3 +239,35 @@ def import_rows(request, slug: str):
             "valid": rows is not None and not errors and not error,
         },
     )
+
+
+@login_required
+@require_POST
+def binding(request, indicator_pk: int):
+    from kehoach.plans.models import Indicator
+    from kehoach.plans.permissions import ensure_can_read
+
+    from .services.computed import binding_set, refresh_plan
+
+    indicator = get_object_or_404(
+        Indicator.objects.select_related("plan__owner_unit", "plan__lead_unit"), pk=indicator_pk
+    )
+    ensure_can_read(request.user, indicator.plan)
+    if "refresh" in request.POST:
+        from kehoach.plans.permissions import ensure_can_manage
+
+        ensure_can_manage(request.user, indicator.plan)
+        count = refresh_plan(plan=indicator.plan)
+        messages.success(request, f"Đã tính lại {count} số liệu từ sổ theo dõi.")
+        return redirect(indicator)
+    try:
+        result = binding_set(
+            actor=request.user, indicator=indicator, computation=request.POST.get("computation") or None
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, "Đã lưu nguồn số liệu: " + (result.spec.label if result else "đơn vị nhập tay") + "."
+        )
+    return redirect(indicator)

@@ -68,7 +68,9 @@ class MeasurementForm(BootstrapMixin, forms.ModelForm):
         indicator = self.instance.indicator
         self.fields["value"].label = f"Giá trị lũy kế ({indicator.unit_of_measure})"
         if indicator.is_rate:
-            self.fields["value"].help_text = (
+            self.fields[
+                "value"
+            ].help_text = (
                 "Hoặc nhập tử số và mẫu số: khi có cả hai, hệ thống tự tính tỷ lệ và bỏ qua ô giá trị."
             )
         else:

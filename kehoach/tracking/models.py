@@ -202,6 +202,13 @@ class Measurement(WorkflowModel):
     denominator = models.DecimalField("mẫu số", max_digits=16, decimal_places=2, null=True, blank=True)
     source = models.CharField("nguồn số liệu", max_length=300, blank=True)
     note = models.TextField("ghi chú", blank=True)
+    # Figures computed from a register: never typed by the unit; an override needs a reason.
+    is_computed = models.BooleanField("tính từ sổ theo dõi", default=False)
+    computed_value = models.DecimalField(
+        "giá trị tính từ sổ", max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    explanation = models.JSONField("cách tính", default=dict, blank=True)
+    override_reason = models.TextField("lý do điều chỉnh", blank=True)
 
     objects = ReportQuerySet.as_manager()
 
@@ -216,6 +223,10 @@ class Measurement(WorkflowModel):
 
     noun = "số liệu"
     key_prefix = "measurement"
+
+    @property
+    def is_editable_by_unit(self) -> bool:
+        return not self.is_computed and super().is_editable_by_unit
 
     def __str__(self) -> str:
         return f"Số liệu {self.period.label} – {self.indicator.code} – {self.unit}"

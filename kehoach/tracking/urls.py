@@ -16,6 +16,7 @@ urlpatterns = [
     path("bao-cao-tien-do/<int:pk>/<str:action>/", views.report_review, name="report_review"),
     path("so-lieu/lap/", views.measurement_open, name="measurement_open"),
     path("so-lieu/<int:pk>/", views.measurement_detail, name="measurement"),
+    path("so-lieu/<int:pk>/dieu-chinh/", views.measurement_override, name="measurement_override"),
     path("so-lieu/<int:pk>/<str:action>/", views.measurement_review, name="measurement_review"),
     path("minh-chung/<str:kind>/<int:pk>/tai-len/", views.evidence_upload, name="evidence_upload"),
     path("minh-chung/<int:pk>/", views.evidence_download, name="evidence"),

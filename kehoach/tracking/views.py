@@ -11,6 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from kehoach.core.audit import history_for
+from kehoach.core.forms import VietnameseDecimalField
 from kehoach.core.views import apply_service_errors, paginate
 from kehoach.plans.models import Indicator, Plan, Task
 from kehoach.plans.permissions import ensure_can_read
@@ -428,6 +429,34 @@ def measurement_review(request, pk: int, action: str):
     if action not in ("accept", "return", "reopen"):
         raise Http404
     return _review(request, measurement, action, "measurement")
+
+
+@login_required
+@require_POST
+def measurement_override(request, pk: int):
+    """Đầu mối replaces a figure computed from a register, with a reason (or restores it)."""
+    measurement = get_object_or_404(
+        Measurement.objects.select_related("indicator__plan", "period__plan"), pk=pk
+    )
+    ensure_can_read(request.user, measurement.indicator.plan)
+    value = None
+    if "clear" not in request.POST:
+        field = VietnameseDecimalField(max_digits=16, decimal_places=2, required=True)
+        try:
+            value = field.clean(request.POST.get("value", ""))
+        except ValidationError as error:
+            messages.error(request, "Giá trị điều chỉnh: " + " ".join(error.messages))
+            return redirect(measurement)
+    try:
+        measurement_services.measurement_override(
+            actor=request.user, measurement=measurement, value=value, reason=request.POST.get("reason", "")
+        )
+        messages.success(
+            request, "Đã điều chỉnh số liệu." if value is not None else "Đã dùng lại giá trị tính từ sổ."
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(measurement)
 
 
 # Evidence --------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
-from kehoach.core.audit import audit_change, snapshot
+from kehoach.core.audit import audit_change, display_value, snapshot
 from kehoach.core.models import AuditEntry
 from kehoach.plans.services.plans import owner_unit_for
 from kehoach.units.models import Unit
@@ -42,8 +42,11 @@ def prepare(spec: RegisterSpec, obj: models.Model, data: dict[str, Any]) -> mode
     obj.owner_unit = owner_unit_for(unit)
     obj.full_clean(exclude=["search_text", "created_by"])
     if clash := identity_clash(spec, obj):
-        label = obj._meta.get_field(clash).verbose_name
-        raise ValidationError({clash: f"Đã có {spec.verbose_name} khác với {label} “{getattr(obj, clash)}”."})
+        same = " và ".join(
+            f"{obj._meta.get_field(name).verbose_name} “{display_value(getattr(obj, name))}”"
+            for name in spec.identity
+        )
+        raise ValidationError({clash: f"Đã có {spec.verbose_name} khác trùng {same}."})
     return obj
 
 

@@ -1,3 +1,12 @@
 """The registers the system keeps, one module each, declared once (see registry.py)."""
 
-from . import initiatives  # noqa: F401
+from . import (
+    coverage,  # noqa: F401
+    enterprises,  # noqa: F401
+    initiatives,  # noqa: F401
+    outreach,  # noqa: F401
+    people,  # noqa: F401
+    procedures,  # noqa: F401
+    products,  # noqa: F401
+    reporting,  # noqa: F401
+)

@@ -12,8 +12,9 @@ from kehoach.core.models import AuditEntry
 from kehoach.plans.models import Indicator
 from kehoach.units.models import Unit
 
+from ..choices import ReportStatus
 from ..models import Measurement, Period
-from ..permissions import ensure_can_report
+from ..permissions import ensure_can_report, ensure_can_review
 from . import workflow
 
 FIELDS = ("value", "numerator", "denominator", "source", "note")
@@ -130,4 +131,97 @@ def measurement_return(*, actor, measurement: Measurement, reason: str) -> Measu
 def measurement_reopen(*, actor, measurement: Measurement, reason: str) -> Measurement:
     measurement = workflow.reopen(actor=actor, record=measurement, reason=reason)
     workflow.notify_returned(measurement, reopened=True)
+    return measurement
+
+
+@transaction.atomic
+def measurement_record_computed(
+    *,
+    indicator: Indicator,
+    period: Period,
+    unit: Unit,
+    value: Decimal | None,
+    numerator: Decimal | None,
+    denominator: Decimal | None,
+    source: str,
+    explanation: dict[str, Any],
+) -> Measurement | None:
+    """Store a figure computed from a register as the period's accepted figure (closed periods stay frozen).
+
+    An override by đầu mối keeps its value; the computed value and explanation are still refreshed.
+    """
+    if period.is_closed:
+        return None
+    measurement = (
+        Measurement.objects.select_for_update().filter(indicator=indicator, period=period, unit=unit).first()
+    )
+    if measurement is None:
+        measurement = Measurement(indicator=indicator, period=period, unit=unit)
+        before = None
+    else:
+        before = snapshot(measurement)
+    measurement.is_computed = True
+    measurement.computed_value = value
+    measurement.explanation = explanation
+    measurement.source = source[:300]
+    if not measurement.override_reason:
+        measurement.value, measurement.numerator, measurement.denominator = value, numerator, denominator
+    measurement.status = ReportStatus.ACCEPTED
+    if before is None or snapshot(measurement) != before or measurement.explanation != explanation:
+        measurement.version += 1 if before else 0
+        measurement.save()
+        audit_change(
+            actor=None,
+            obj=measurement,
+            action=AuditEntry.Action.CREATE if before is None else AuditEntry.Action.UPDATE,
+            before=before,
+            after=snapshot(measurement),
+            context=period.plan,
+            summary="Tính lại từ sổ theo dõi",
+        )
+    return measurement
+
+
+@transaction.atomic
+def measurement_override(
+    *, actor, measurement: Measurement, value: Decimal | None, reason: str
+) -> Measurement:
+    """Đầu mối replaces a computed figure with a value of their own, giving the reason; None restores it."""
+    measurement = (
+        Measurement.objects.select_for_update()
+        .select_related("period__plan", "indicator")
+        .get(pk=measurement.pk)
+    )
+    ensure_can_review(actor, measurement.period.plan)
+    if not measurement.is_computed:
+        raise ValidationError("Chỉ điều chỉnh được số liệu tính từ sổ theo dõi.")
+    if measurement.period.is_closed:
+        raise ValidationError(f"Kỳ {measurement.period.label} đã khóa sổ.")
+    before = snapshot(measurement)
+    if value is None:
+        measurement.override_reason = ""
+        measurement.value = measurement.computed_value
+        measurement.numerator = measurement.denominator = None
+        summary = "Bỏ điều chỉnh, dùng lại giá trị tính từ sổ"
+    else:
+        if not reason.strip():
+            raise ValidationError({"reason": "Cần ghi lý do điều chỉnh số liệu tính từ sổ theo dõi."})
+        probe = Measurement(
+            indicator=measurement.indicator, period=measurement.period, unit=measurement.unit, value=value
+        )
+        _validate(probe)
+        measurement.value, measurement.numerator, measurement.denominator = value, None, None
+        measurement.override_reason = reason.strip()
+        summary = f"Điều chỉnh số liệu tính từ sổ: {reason.strip()}"
+    measurement.version += 1
+    measurement.save()
+    audit_change(
+        actor=actor,
+        obj=measurement,
+        action=AuditEntry.Action.UPDATE,
+        before=before,
+        after=snapshot(measurement),
+        context=measurement.period.plan,
+        summary=summary,
+    )
     return measurement
