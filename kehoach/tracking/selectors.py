@@ -32,6 +32,8 @@ class Slot:
 
     @property
     def state_label(self) -> str:
+        if self.record is not None and getattr(self.record, "is_computed", False):
+            return "Tính từ sổ" + (" (đã điều chỉnh)" if self.record.override_reason else "")
         return self.record.get_status_display() if self.record else "Chưa lập"
 
     @property
@@ -101,6 +103,12 @@ def desk(plan: Plan, period: Period, *, today: datetime.date) -> tuple[list[Task
         units += [
             (u, "phoi_hop") for u in indicator.coordinating_units.all() if u.pk != indicator.lead_unit_id
         ]
+        computed = next(
+            (m for (ind, _), m in measurements.items() if ind == indicator.pk and m.is_computed), None
+        )
+        if computed is not None:
+            # Computed from a register: one figure, nobody owes a report for it.
+            units = [(computed.unit, "chu_tri")]
         for unit, role in units:
             row.slots.append(Slot(unit, role, measurements.get((indicator.pk, unit.pk))))
         accepted = [s.record for s in row.slots if s.record and s.record.status == ReportStatus.ACCEPTED]

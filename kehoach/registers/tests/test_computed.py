@@ -137,3 +137,19 @@ def test_indicator_page_shows_the_source(habac_computed, users, client_for):
     assert "Tính tự động từ sổ theo dõi" in page and "Tính lại ngay" in page
     page = client_for(users["vhxh"]).get(ct01.get_absolute_url()).content.decode()
     assert "Tính lại ngay" not in page
+
+
+def test_desk_shows_one_computed_figure_and_nobody_owes_it(habac_computed, periods):
+    from kehoach.tracking.selectors import desk, missing
+
+    refresh_plan(plan=habac_computed)
+    q4 = periods["Quý IV/2026"]
+    _, indicator_rows = desk(habac_computed, q4, today=datetime.date(2026, 11, 27))
+    ct03 = next(r for r in indicator_rows if r.indicator.code == "CT03")  # coordinated by Văn phòng
+    assert [(s.unit.short_name, s.state_label) for s in ct03.slots] == [("Phòng VH-XH", "Tính từ sổ")]
+    owed = [
+        i.code
+        for row in missing(habac_computed, q4, today=datetime.date(2026, 11, 27))
+        for i, _ in row["indicators"]
+    ]
+    assert owed == []
