@@ -13,8 +13,6 @@ import unicodedata
 from pathlib import Path
 
 import segno
-from fpdf import FPDF
-from fpdf.enums import MethodReturnValue
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts"
 FONT_REGULAR = FONT_DIR / "LiberationSans-Regular.ttf"
@@ -59,6 +57,9 @@ def _nfc(text: str) -> str:
 
 class _Label:
     def __init__(self, size: str):
+        # fpdf (with fontTools) takes most of a second to import: only label downloads pay for it.
+        from fpdf import FPDF
+
         width, height = LABEL_SIZES[size]
         self.width, self.height = width, height
         pdf = FPDF(orientation="P", unit="mm", format=(width, height))
@@ -78,6 +79,8 @@ class _Label:
         size = sizes[0]
         while True:
             pdf.set_font(FONT, style, size)
+            from fpdf.enums import MethodReturnValue
+
             lines = pdf.multi_cell(width, 1, text, dry_run=True, output=MethodReturnValue.LINES, align="L")
             if len(lines) <= max_lines or size <= sizes[1]:
                 break
