@@ -22,6 +22,7 @@ from kehoach.units.models import Membership, Unit, User
 
 from . import selectors
 from .auth import TokenAuth
+from .registers import router as registers_router
 from .schemas import (
     ErrorOut,
     MeOut,
@@ -59,6 +60,7 @@ api = NinjaAPI(
 )
 
 api.add_router("", tracking_router)
+api.add_router("", registers_router)
 
 PAGE = {"page_size": settings.KEHOACH_PAGE_SIZE, "max_page_size": 200}
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
