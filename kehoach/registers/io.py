@@ -6,26 +6,49 @@ form would (and against duplicates in the file and in the register), and reports
 written in one transaction.
 """
 
+import contextlib
 import csv
 import datetime
 import io
+import logging
+import os
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import OperationalError, connections, models, transaction
+from django.utils import timezone
 
 from kehoach.core.forms import normalise_number
 from kehoach.core.templatetags.vn import format_number
 from kehoach.core.text import fold
+from kehoach.importer import jobs
+from kehoach.importer.jobs import STALE_AFTER
+from kehoach.plans.services.plans import owner_unit_for
+from kehoach.units.access import access_for
+from kehoach.units.choices import Role
 from kehoach.units.models import Unit
 from kehoach.units.services import unit_match
 
-from .registry import Column, RegisterSpec
+from .models.imports import MAX_ERRORS, PREVIEW_ROWS, RegisterImport
+from .permissions import ensure_can_keep
+from .registry import REGISTRY, Column, RegisterSpec
 from .services.rows import prepare, row_save
 
+log = logging.getLogger(__name__)
+
 MAX_ROWS = 20000
+PROGRESS_EVERY = 100  # rows between two calls of a progress callback
+
+# progress(done, total): rows read (parse) or written (commit) so far, out of all rows of the file.
+Progress = Callable[[int, int], None]
+
+Status = RegisterImport.Status
+RUNNING = (Status.QUEUED, Status.CHECKING, Status.WRITING)
 
 
 class ImportFileError(ValueError):
@@ -163,22 +186,42 @@ def convert(column: Column, raw: Any, *, spec: RegisterSpec, units: list[Unit], 
     raise ValueError(f"kiểu cột không hỗ trợ: {kind}")
 
 
-def parse(spec: RegisterSpec, data: bytes, name: str, *, owner: Unit, default_unit: Unit) -> list[ParsedRow]:
-    """Read and validate every row; rows carry their errors. Nothing is written."""
+def parse(
+    spec: RegisterSpec,
+    data: bytes,
+    name: str,
+    *,
+    owner: Unit,
+    default_unit: Unit,
+    progress: Progress | None = None,
+    validate: bool = True,
+) -> list[ParsedRow]:
+    """Read and validate every row; rows carry their errors. Nothing is written.
+
+    `progress(done, total)` is called before the first row, every PROGRESS_EVERY rows and after the
+    last. `validate=False` skips the model validation of each row (the conversion of the cells and the
+    duplicates within the file are still checked): `commit` validates every row again as it saves it.
+    """
     table = [row for row in read_table(data, name)]
     while table and not any(str(c or "").strip() for c in table[0]):
         table.pop(0)
     if not table:
         raise ImportFileError(f"Tệp “{name}” không có dữ liệu.")
     mapping = _header_map(spec, table[0])
+    body = [
+        (offset, cells)
+        for offset, cells in enumerate(table[1:], start=2)
+        if any(str(c or "").strip() for c in cells)
+    ]
+    if len(body) > MAX_ROWS:
+        raise ImportFileError(f"Tệp có quá {MAX_ROWS:,} dòng; hãy chia nhỏ tệp.".replace(",", "."))
+    total = len(body)
+    if progress:
+        progress(0, total)
     units = list(Unit.objects.subtree_of(owner))
     rows: list[ParsedRow] = []
     seen: dict[tuple, int] = {}
-    for offset, cells in enumerate(table[1:], start=2):
-        if not any(str(c or "").strip() for c in cells):
-            continue
-        if len(rows) >= MAX_ROWS:
-            raise ImportFileError(f"Tệp có quá {MAX_ROWS:,} dòng; hãy chia nhỏ tệp.".replace(",", "."))
+    for offset, cells in body:
         row = ParsedRow(number=offset)
         for index, column in mapping.items():
             raw = cells[index] if index < len(cells) else None
@@ -190,7 +233,7 @@ def parse(spec: RegisterSpec, data: bytes, name: str, *, owner: Unit, default_un
         row.values.setdefault("unit", default_unit)
         if row.values.get("unit") is None:
             row.values["unit"] = default_unit
-        if not row.errors:
+        if validate and not row.errors:
             _validate_row(spec, row)
         if spec.identity and not row.errors:
             key = tuple(row.values.get(f) for f in spec.identity)
@@ -201,6 +244,10 @@ def parse(spec: RegisterSpec, data: bytes, name: str, *, owner: Unit, default_un
                 else:
                     seen[key] = offset
         rows.append(row)
+        if progress and len(rows) % PROGRESS_EVERY == 0 and len(rows) < total:
+            progress(len(rows), total)
+    if progress:
+        progress(total, total)
     return rows
 
 
@@ -214,19 +261,45 @@ def _validate_row(spec: RegisterSpec, row: ParsedRow) -> None:
         with transaction.atomic():
             prepare(spec, obj, dict(row.values))
     except ValidationError as error:
-        for field_name, messages in error.message_dict.items():
-            where = f"cột {_header(spec, field_name)}" if field_name != "__all__" else "toàn dòng"
-            for message in messages:
-                row.errors.append(f"Dòng {row.number}, {where}: {message}")
+        row.errors.extend(_row_messages(spec, row.number, error))
 
 
-def commit(*, actor, spec: RegisterSpec, rows: list[ParsedRow]) -> list[models.Model]:
-    """Write every row in one transaction, or none when any row has an error."""
+def _row_messages(spec: RegisterSpec, number: int, error: ValidationError) -> list[str]:
+    """One “Dòng 14, cột Mã số thuế: …” for each message of a model validation error."""
+    if not hasattr(error, "error_dict"):
+        return [f"Dòng {number}: {message}" for message in error.messages]
+    found = []
+    for field_name, messages in error.message_dict.items():
+        where = f"cột {_header(spec, field_name)}" if field_name != "__all__" else "toàn dòng"
+        found.extend(f"Dòng {number}, {where}: {message}" for message in messages)
+    return found
+
+
+def commit(
+    *, actor, spec: RegisterSpec, rows: list[ParsedRow], progress: Progress | None = None
+) -> list[models.Model]:
+    """Write every row in one transaction, or none when any row has an error.
+
+    Each row is validated again as it is saved (the register may have changed since the check); the
+    first refusal undoes everything and is raised naming its row. `progress(done, total)` is called
+    every PROGRESS_EVERY rows, inside the transaction.
+    """
     errors = [e for r in rows for e in r.errors]
     if errors:
         raise ValidationError(errors)
+    total = len(rows)
+    created = []
     with transaction.atomic():
-        return [row_save(actor=actor, spec=spec, data=dict(r.values)) for r in rows]
+        for row in rows:
+            try:
+                created.append(row_save(actor=actor, spec=spec, data=dict(row.values)))
+            except ValidationError as error:
+                raise ValidationError(_row_messages(spec, row.number, error)) from None
+            except PermissionDenied as denied:
+                raise PermissionDenied(f"Dòng {row.number}: {denied}") from None
+            if progress and len(created) % PROGRESS_EVERY == 0:
+                progress(len(created), total)
+    return created
 
 
 # Writing ----------------------------------------------------------------------------------------
@@ -296,3 +369,406 @@ KIND_HELP = {
     "choice": "Một trong các giá trị của danh sách",
     "unit": "Tên đơn vị như trong hệ thống, ví dụ Phòng Văn hóa - Xã hội",
 }
+
+
+# Import sessions: the stored file, checked and written in the background with progress ------------
+#
+# Upload → `import_upload` stores the file (MEDIA_ROOT/register-imports/, random name) and checks it;
+# the page polls the progress; confirm → `import_confirm` writes it. Both run in the background with
+# the plan importer's runner (KEHOACH_JOBS): "sync" runs them in the request, "thread" — and "worker",
+# until `kehoach worker` claims register imports too — in a daemon thread of the web process once the
+# request has committed. Files of at most INLINE_MAX_ROWS rows run in the request whatever the mode.
+#
+# Progress of the check and of the re-reading before the write is kept on the record with a cheap
+# UPDATE. The write itself is one transaction, which no other connection sees before it ends, so its
+# progress goes to a small file next to the upload (“<file>.progress”) that the progress page reads.
+
+INLINE_MAX_ROWS = 200
+INLINE_MAX_BYTES = 256 * 1024  # larger files are never read in the request
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+SYSTEM_ERROR = "Không xử lý được tệp do lỗi của hệ thống; hãy thử lại hoặc báo quản trị hệ thống."
+
+
+class Cancelled(Exception):
+    """The import was cancelled (deleted) while it ran."""
+
+
+def can_handle(user, record: RegisterImport) -> bool:
+    """Who may see, confirm and cancel an import: the person who uploaded it and đầu mối of its unit."""
+    if not user.is_authenticated:
+        return False
+    return record.created_by_id == user.pk or access_for(user).acts_for(record.unit, Role.COORDINATOR)
+
+
+def ensure_can_handle(user, record: RegisterImport) -> None:
+    if not can_handle(user, record):
+        raise PermissionDenied(
+            "Chỉ người tải tệp lên hoặc cán bộ đầu mối của đơn vị mới được xem phiên nhập này."
+        )
+
+
+def is_stale(record: RegisterImport, now: datetime.datetime | None = None) -> bool:
+    """Still "running" long after its last sign of life: the server restarted in the middle."""
+    if not record.is_running:
+        return False
+    last = record.updated_at
+    if (mtime := _progress_mtime(record)) is not None:
+        last = max(last, mtime)
+    return last < (now or timezone.now()) - STALE_AFTER
+
+
+def _update(pk: int, *, expect: str | None = None, **fields) -> bool:
+    records = RegisterImport.objects.filter(pk=pk)
+    if expect is not None:
+        records = records.filter(status=expect)
+    return records.update(**fields, updated_at=timezone.now()) == 1
+
+
+def _is_small(upload: UploadedFile, name: str) -> bool:
+    """At most INLINE_MAX_ROWS rows: checked in the request. Large files are not read here at all."""
+    if upload.size > INLINE_MAX_BYTES:
+        return False
+    data = upload.read()
+    upload.seek(0)
+    try:
+        table = read_table(data, name)
+    except ImportFileError:
+        return True  # the check reports it at once
+    return sum(1 for row in table if any(str(c or "").strip() for c in row)) <= INLINE_MAX_ROWS + 1
+
+
+def import_upload(*, actor, spec: RegisterSpec, upload: UploadedFile, unit: Unit) -> RegisterImport:
+    """Store the file and check it. Replaces the person's earlier imports of the register that are
+    not running, as the one open import of that register."""
+    ensure_can_keep(actor, unit)
+    name = (upload.name or "tệp")[:255]
+    if upload.size > MAX_UPLOAD_BYTES:
+        raise ValidationError(f"Tệp “{name}” lớn hơn {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
+    inline = _is_small(upload, name)
+    for earlier in RegisterImport.objects.filter(created_by=actor, slug=spec.slug).exclude(
+        status__in=RUNNING
+    ):
+        _delete(earlier)
+    record = RegisterImport(
+        slug=spec.slug,
+        owner_unit=owner_unit_for(unit),
+        unit=unit,
+        created_by=actor,
+        original_name=name,
+        size=upload.size,
+    )
+    record.file.save(name, upload, save=False)
+    try:
+        record.save()
+    except Exception:
+        # The file is written before its row; a failed insert must not leave it behind.
+        record.file.storage.delete(record.file.name)
+        raise
+    _start(import_check, record.pk, inline=inline)
+    record.refresh_from_db()
+    return record
+
+
+def import_recheck(*, actor, record: RegisterImport) -> RegisterImport:
+    """Check the stored file again (after an error, a cut-off run, or a change in the register)."""
+    ensure_can_handle(actor, record)
+    if record.status == Status.WRITTEN or (record.is_running and not is_stale(record)):
+        raise ValidationError("Phiên nhập này không kiểm tra lại được.")
+    if not record.file:
+        raise ValidationError("Không còn tệp đã tải lên; hãy tải lên lại.")
+    _update(record.pk, status=Status.QUEUED, progress=0, processed=0, message="")
+    _start(
+        import_check, record.pk, inline=record.total <= INLINE_MAX_ROWS and record.size <= INLINE_MAX_BYTES
+    )
+    record.refresh_from_db()
+    return record
+
+
+def import_confirm(*, actor, record: RegisterImport) -> RegisterImport:
+    """Write a checked file into the register: every row in one transaction, or none."""
+    ensure_can_handle(actor, record)
+    if record.status == Status.WRITTEN:
+        raise ValidationError("Tệp này đã được ghi vào sổ.")
+    if record.status == Status.CHECKED and record.error_count:
+        raise ValidationError("Tệp còn lỗi: hãy sửa các dòng được nêu rồi tải lên lại. Chưa ghi dòng nào.")
+    if record.status == Status.CHECKED and not record.total:
+        raise ValidationError("Tệp không có dòng dữ liệu nào để ghi.")
+    # Only from "checked": a write cut off by a restart is checked again first ("Kiểm tra lại").
+    started = RegisterImport.objects.filter(pk=record.pk, status=Status.CHECKED, error_count=0).update(
+        status=Status.WRITING,
+        confirmed_by=actor,
+        progress=0,
+        processed=0,
+        message="",
+        updated_at=timezone.now(),
+    )
+    if not started:
+        raise ValidationError("Phiên nhập này chưa sẵn sàng để ghi (đang kiểm tra, đang ghi hoặc có lỗi).")
+    _start(import_write, record.pk, inline=record.total <= INLINE_MAX_ROWS)
+    record.refresh_from_db()
+    return record
+
+
+def import_cancel(*, actor, record: RegisterImport) -> None:
+    """Delete the import and its file. Not while its rows are being written."""
+    ensure_can_handle(actor, record)
+    if record.status == Status.WRITING and not is_stale(record):
+        raise ValidationError("Đang ghi vào sổ: không hủy được. Hãy chờ ghi xong.")
+    _delete(record)
+
+
+def _delete(record: RegisterImport) -> None:
+    deleted, _ = (
+        RegisterImport.objects.filter(pk=record.pk)
+        .exclude(status=Status.WRITING, updated_at__gte=timezone.now() - STALE_AFTER)
+        .delete()
+    )
+    if not deleted:
+        raise ValidationError("Đang ghi vào sổ: không hủy được. Hãy chờ ghi xong.")
+    _remove_files(record)
+
+
+def _remove_files(record: RegisterImport) -> None:
+    if record.file:
+        record.file.storage.delete(record.file.name)
+    _progress_clear(record)
+
+
+# Running ----------------------------------------------------------------------------------------
+
+
+def _start(target: Callable[[int], None], pk: int, *, inline: bool) -> None:
+    if inline or jobs.jobs_mode() == "sync":
+        target(pk)
+        return
+
+    def start() -> None:
+        thread = threading.Thread(
+            target=_thread_main, args=(target, pk), name=f"kehoach-so-{pk}", daemon=True
+        )
+        # The plan importer's thread set: `jobs.wait_for_threads()` waits for these too.
+        with jobs._threads_lock:
+            jobs._threads.add(thread)
+        thread.start()
+
+    transaction.on_commit(start)
+
+
+def _thread_main(target: Callable[[int], None], pk: int) -> None:
+    try:
+        target(pk)
+    except Exception:  # never leave an import "running" because its thread died
+        log.exception("Register import %s failed", pk)
+        RegisterImport.objects.filter(pk=pk, status__in=RUNNING).update(
+            status=Status.ERROR, progress=100, message=SYSTEM_ERROR, updated_at=timezone.now()
+        )
+    finally:
+        connections.close_all()
+        with jobs._threads_lock:
+            jobs._threads.discard(threading.current_thread())
+
+
+def _read_file(record: RegisterImport) -> bytes:
+    if not record.file:
+        raise FileNotFoundError(record.pk)
+    with record.file.open("rb") as handle:
+        return handle.read()
+
+
+def _preview(spec: RegisterSpec, rows: list[ParsedRow]) -> list[dict[str, Any]]:
+    return [
+        {
+            "number": row.number,
+            "cells": [row.cells.get(column.field, "") for column in spec.columns],
+            "bad": bool(row.errors),
+        }
+        for row in rows[:PREVIEW_ROWS]
+    ]
+
+
+def _percent(done: int, total: int, start: int = 0, end: int = 99) -> int:
+    return start + (end - start) * done // total if total else start
+
+
+def _report(pk: int, status: str, **fields) -> None:
+    """Progress on the record; Cancelled when the record is gone. A busy database skips one report:
+    progress is not worth failing the import for."""
+    try:
+        updated = _update(pk, expect=status, **fields)
+    except OperationalError:
+        log.warning("Register import %s: progress not recorded (database busy)", pk, exc_info=True)
+        return
+    if not updated:
+        raise Cancelled
+
+
+def import_check(pk: int) -> None:
+    """Read and validate the stored file; the record gets the counts, the row errors and the preview."""
+    record = RegisterImport.objects.select_related("owner_unit", "unit").filter(pk=pk).first()
+    if record is None or record.status not in (Status.QUEUED, Status.CHECKING):
+        return
+    if not _update(pk, expect=record.status, status=Status.CHECKING, progress=0, processed=0, message=""):
+        return
+
+    def progress(done: int, total: int) -> None:
+        _report(pk, Status.CHECKING, processed=done, total=total, progress=_percent(done, total))
+
+    spec = REGISTRY[record.slug]
+    try:
+        rows = parse(
+            spec,
+            _read_file(record),
+            record.original_name,
+            owner=record.owner_unit,
+            default_unit=record.unit,
+            progress=progress,
+        )
+    except Cancelled:
+        return
+    except ImportFileError as error:
+        message = str(error)
+    except FileNotFoundError:
+        message = "Không còn tệp đã tải lên; hãy tải lên lại."
+    except Exception:
+        log.exception("Register import %s: the check failed", pk)
+        message = SYSTEM_ERROR
+    else:
+        errors = [e for r in rows for e in r.errors]
+        _update(
+            pk,
+            expect=Status.CHECKING,
+            status=Status.CHECKED,
+            progress=100,
+            total=len(rows),
+            processed=len(rows),
+            errors=errors[:MAX_ERRORS],
+            error_count=len(errors),
+            preview=_preview(spec, rows),
+            message="",
+        )
+        return
+    _update(pk, expect=Status.CHECKING, status=Status.ERROR, progress=100, message=message)
+
+
+def import_write(pk: int) -> None:
+    """Read the file again (0–50 %), then write every row in one transaction (50–100 %), or none."""
+    record = RegisterImport.objects.select_related("owner_unit", "unit", "confirmed_by").filter(pk=pk).first()
+    if record is None or record.status != Status.WRITING:
+        return
+    spec = REGISTRY[record.slug]
+
+    def reading(done: int, total: int) -> None:
+        _report(pk, Status.WRITING, processed=done, total=total, progress=_percent(done, total, 0, 50))
+
+    def writing(done: int, total: int) -> None:
+        _progress_write(record, done)
+
+    errors: list[str] = []
+    try:
+        rows = parse(
+            spec,
+            _read_file(record),
+            record.original_name,
+            owner=record.owner_unit,
+            default_unit=record.unit,
+            progress=reading,
+            validate=False,
+        )
+        errors = [e for r in rows for e in r.errors]
+        if errors:
+            raise ValidationError(errors)
+        _progress_write(record, 0)
+        with transaction.atomic():
+            created = commit(actor=record.confirmed_by, spec=spec, rows=rows, progress=writing)
+            message = f"Đã nhập {len(created)} dòng vào sổ {spec.title.lower()}."
+            # In the same transaction as the rows: the record says "written" exactly when they are.
+            if not _update(
+                pk,
+                expect=Status.WRITING,
+                status=Status.WRITTEN,
+                progress=100,
+                processed=len(created),
+                message=message,
+                file="",
+            ):
+                raise Cancelled
+    except Cancelled:
+        _progress_clear(record)
+        return
+    except ValidationError as error:
+        message = (
+            f"Khi ghi, tệp có {len(errors)} lỗi (dữ liệu của sổ đã thay đổi từ lúc kiểm tra). "
+            "Chưa ghi dòng nào."
+            if errors
+            else " ".join(error.messages) + " Chưa ghi dòng nào."
+        )
+    except (PermissionDenied, ImportFileError) as error:
+        message = f"{error} Chưa ghi dòng nào."
+    except FileNotFoundError:
+        message = "Không còn tệp đã tải lên; hãy tải lên lại."
+    except Exception:
+        log.exception("Register import %s: the write failed", pk)
+        message = SYSTEM_ERROR + " Chưa ghi dòng nào."
+    else:
+        # The rows are in the register: the uploaded file is not kept.
+        _remove_files(record)
+        return
+    _progress_clear(record)
+    _update(
+        pk,
+        expect=Status.WRITING,
+        status=Status.ERROR,
+        progress=100,
+        message=message,
+        **({"errors": errors[:MAX_ERRORS], "error_count": len(errors)} if errors else {}),
+    )
+
+
+# Progress of the write, outside the database transaction ------------------------------------------
+
+
+def _progress_path(record: RegisterImport) -> str | None:
+    if not record.file:
+        return None
+    try:
+        return record.file.storage.path(record.file.name) + ".progress"
+    except NotImplementedError:  # a storage without local files: the write shows no progress
+        return None
+
+
+def _progress_write(record: RegisterImport, done: int) -> None:
+    if (path := _progress_path(record)) is None:
+        return
+    try:
+        with open(path + ".tmp", "w", encoding="ascii") as handle:
+            handle.write(str(done))
+        os.replace(path + ".tmp", path)
+    except OSError:
+        log.warning("Register import %s: could not record the write progress", record.pk, exc_info=True)
+
+
+def _progress_clear(record: RegisterImport) -> None:
+    if (path := _progress_path(record)) is not None:
+        for name in (path, path + ".tmp"):
+            with contextlib.suppress(OSError):
+                os.remove(name)
+
+
+def _progress_mtime(record: RegisterImport) -> datetime.datetime | None:
+    if record.status != Status.WRITING or (path := _progress_path(record)) is None:
+        return None
+    try:
+        return datetime.datetime.fromtimestamp(os.path.getmtime(path), tz=datetime.UTC)
+    except OSError:
+        return None
+
+
+def written_so_far(record: RegisterImport) -> int | None:
+    """Rows written so far by a running write; None while the file is still being read again."""
+    if record.status != Status.WRITING or (path := _progress_path(record)) is None:
+        return None
+    try:
+        with open(path, encoding="ascii") as handle:
+            return int(handle.read() or 0)
+    except (OSError, ValueError):
+        return None

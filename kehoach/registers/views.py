@@ -12,16 +12,14 @@ from django.views.decorators.http import require_POST
 
 from kehoach.core.audit import display_value, history_for
 from kehoach.core.views import apply_service_errors, paginate, query_without_page
-from kehoach.plans.services.plans import owner_unit_for
 from kehoach.units.access import access_for
 from kehoach.units.models import Unit
 
 from . import io as register_io
+from .models import RegisterImport
 from .permissions import can_keep, keeping_units
 from .registry import REGISTRY, RegisterSpec
 from .services.rows import row_delete, row_save
-
-SESSION_KEY = "register-import"
 
 
 def _spec(slug: str) -> RegisterSpec:
@@ -184,61 +182,144 @@ def _download(content: bytes, filename: str, fmt: str) -> HttpResponse:
     return response
 
 
-@login_required
-def import_rows(request, slug: str):
-    """Upload → preview with row errors → confirm. Nothing is written before confirmation."""
-    spec = _spec(slug)
+def _import_units(request) -> list[Unit]:
     units = keeping_units(request.user)
     if not units:
         raise PermissionDenied("Bạn không thuộc đơn vị nào được cập nhật sổ theo dõi.")
-    default_unit = units[0]
-    owner = owner_unit_for(default_unit)
-    rows, error, name = None, None, ""
-    if request.method == "POST" and "confirm" in request.POST:
-        stored = request.session.get(SESSION_KEY)
-        if not stored or stored.get("slug") != slug:
-            messages.error(request, "Phiên nhập đã hết hạn; hãy tải tệp lên lại.")
-            return redirect("registers:import", slug)
-        data = bytes.fromhex(stored["data"])
-        name = stored["name"]
-        rows = register_io.parse(spec, data, name, owner=owner, default_unit=default_unit)
-        try:
-            created = register_io.commit(actor=request.user, spec=spec, rows=rows)
-        except (ValidationError, PermissionDenied) as exc:
-            error = " ".join(getattr(exc, "messages", [str(exc)]))
-        else:
-            request.session.pop(SESSION_KEY, None)
-            messages.success(request, f"Đã nhập {len(created)} dòng vào sổ {spec.title.lower()}.")
-            return redirect("registers:list", slug)
-    elif request.method == "POST":
-        upload = request.FILES.get("file")
-        if upload is None:
-            error = "Chưa chọn tệp."
-        elif upload.size > 10 * 1024 * 1024:
-            error = f"Tệp “{upload.name}” lớn hơn 10 MB."
-        else:
-            data = upload.read()
-            name = upload.name
-            try:
-                rows = register_io.parse(spec, data, name, owner=owner, default_unit=default_unit)
-            except register_io.ImportFileError as exc:
-                error = str(exc)
-            else:
-                request.session[SESSION_KEY] = {"slug": slug, "name": name, "data": data.hex()}
-    errors = [e for r in rows or [] for e in r.errors]
+    return units
+
+
+def _import_record(request, spec: RegisterSpec, pk: int) -> RegisterImport:
+    record = get_object_or_404(
+        RegisterImport.objects.select_related("unit", "owner_unit", "created_by"), pk=pk, slug=spec.slug
+    )
+    register_io.ensure_can_handle(request.user, record)
+    return record
+
+
+def _import_page(request, spec: RegisterSpec, record: RegisterImport | None = None, *, error: str = ""):
+    """The import page: the upload form, then the import being checked or written, if any."""
+    open_imports = RegisterImport.objects.filter(created_by=request.user, slug=spec.slug).exclude(
+        status=RegisterImport.Status.WRITTEN
+    )
+    if record is not None:
+        open_imports = open_imports.exclude(pk=record.pk)
     return render(
         request,
         "registers/import.html",
         {
             "spec": spec,
-            "rows": rows,
-            "errors": errors,
+            "record": record,
             "error": error,
-            "name": name,
             "columns": spec.columns,
-            "valid": rows is not None and not errors and not error,
+            "open_imports": open_imports[:10],
+            **(_progress_context(record) if record is not None else {}),
         },
     )
+
+
+def _progress_context(record: RegisterImport) -> dict:
+    written = register_io.written_so_far(record)
+    progress = record.progress
+    if written is not None and record.total:
+        progress = 50 + 50 * written // record.total
+    return {"written": written, "progress": min(progress, 100), "stale": register_io.is_stale(record)}
+
+
+@login_required
+def import_rows(request, slug: str):
+    """Upload → check (in the background for large files) → preview with row errors → confirm → write.
+
+    Nothing is written before confirmation, and then every row or none. A POST with "confirm" and no
+    import confirms the person's latest import of the register (the form before imports had pages).
+    """
+    spec = _spec(slug)
+    units = _import_units(request)
+    if request.method == "POST" and "confirm" in request.POST:
+        pk = request.POST.get("import") or ""
+        records = RegisterImport.objects.filter(created_by=request.user, slug=slug)
+        record = records.filter(pk=int(pk)).first() if pk.isdigit() else records.first()
+        if record is None:
+            messages.error(request, "Phiên nhập đã hết hạn; hãy tải tệp lên lại.")
+            return redirect("registers:import", slug)
+        return _confirm(request, spec, record)
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            return _import_page(request, spec, error="Chưa chọn tệp.")
+        try:
+            record = register_io.import_upload(actor=request.user, spec=spec, upload=upload, unit=units[0])
+        except ValidationError as exc:
+            return _import_page(request, spec, error=" ".join(exc.messages))
+        if record.is_running:
+            return redirect(record)
+        # Checked during the request (a small file): the result at once, as before.
+        return _import_page(request, spec, record)
+    return _import_page(request, spec)
+
+
+def _confirm(request, spec: RegisterSpec, record: RegisterImport):
+    try:
+        record = register_io.import_confirm(actor=request.user, record=record)
+    except ValidationError as exc:
+        return _import_page(request, spec, record, error=" ".join(exc.messages))
+    if record.status == RegisterImport.Status.WRITTEN:
+        messages.success(request, record.message)
+        return redirect("registers:list", spec.slug)
+    if record.is_running:
+        return redirect(record)
+    return _import_page(request, spec, record)  # refused: nothing written, the reason on the page
+
+
+@login_required
+def import_detail(request, slug: str, pk: int):
+    spec = _spec(slug)
+    return _import_page(request, spec, _import_record(request, spec, pk))
+
+
+@login_required
+def import_progress(request, slug: str, pk: int):
+    """The progress fragment the import page polls every second."""
+    spec = _spec(slug)
+    record = _import_record(request, spec, pk)
+    context = {"spec": spec, "record": record, **_progress_context(record)}
+    response = render(request, "registers/import_progress.html", context)
+    if getattr(request, "htmx", False) and not (record.is_running and not context["stale"]):
+        response["HX-Refresh"] = "true"  # show the result (errors, preview, confirm) in place of the bar
+    return response
+
+
+@login_required
+@require_POST
+def import_confirm(request, slug: str, pk: int):
+    spec = _spec(slug)
+    return _confirm(request, spec, _import_record(request, spec, pk))
+
+
+@login_required
+@require_POST
+def import_recheck(request, slug: str, pk: int):
+    spec = _spec(slug)
+    record = _import_record(request, spec, pk)
+    try:
+        record = register_io.import_recheck(actor=request.user, record=record)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect(record)
+
+
+@login_required
+@require_POST
+def import_cancel(request, slug: str, pk: int):
+    spec = _spec(slug)
+    record = _import_record(request, spec, pk)
+    try:
+        register_io.import_cancel(actor=request.user, record=record)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(record)
+    messages.success(request, f"Đã hủy phiên nhập “{record.original_name}”; tệp tải lên đã được xóa.")
+    return redirect("registers:import", slug)
 
 
 @login_required

@@ -2,6 +2,7 @@ from .base import RegisterModel, RegisterQuerySet
 from .bindings import IndicatorBinding
 from .coverage import Coverage5G, Operator, Village  # noqa: F401
 from .enterprises import Enterprise, ProgrammeStep, ProgrammeStepKind  # noqa: F401
+from .imports import RegisterImport  # noqa: F401
 from .initiatives import Initiative, InitiativeScope, InitiativeStatus
 from .outreach import CommunityTechTeam, OutreachItem, OutreachKind, TeamActivity, TeamMember  # noqa: F401
 from .people import CourseAttendance, DigitalLiteracyCompletion, DigitalSkillCourse, Official  # noqa: F401
