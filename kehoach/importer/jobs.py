@@ -14,19 +14,18 @@ transaction.
 import copy
 import datetime
 import logging
-import os
 import threading
 import time
 from typing import Any
 
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DatabaseError, connection, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from kehoach.core.audit import audit_change
+from kehoach.core.jobs import STALE_AFTER, jobs_mode, run_after_commit, wait_for_threads  # noqa: F401 (re-exported)
 from kehoach.core.models import AuditEntry
 from kehoach.core.text import nfc
 from kehoach.plans.choices import PlanStatus
@@ -46,19 +45,9 @@ from .readers import max_bytes, read_bytes
 
 log = logging.getLogger(__name__)
 
-MODES = ("thread", "sync", "worker")
-# A job still "reading" after this long was cut off (server restarted, worker killed).
-STALE_AFTER = datetime.timedelta(minutes=10)
 SOURCE_LIMIT = 2_000_000  # characters of source text kept for the review screen
 
 Status = ImportJob.Status
-
-
-def jobs_mode() -> str:
-    mode = getattr(settings, "KEHOACH_JOBS", None) or os.environ.get("KEHOACH_JOBS") or "thread"
-    if mode not in MODES:
-        raise ImproperlyConfigured(f"KEHOACH_JOBS must be one of {', '.join(MODES)}, not {mode!r}")
-    return mode
 
 
 def source_text(lines: list[str]) -> str:
@@ -207,50 +196,14 @@ def job_run(job_id: int) -> None:
         _event(job.created_by, job, "Không đọc được văn bản", **{"Lỗi": message})
 
 
-_threads: set[threading.Thread] = set()
-_threads_lock = threading.Lock()
-
-
-def _thread_main(job_id: int) -> None:
-    try:
-        job_run(job_id)
-    except Exception:  # never let a reader thread die silently with the job left "reading"
-        log.exception("Import job %s thread failed", job_id)
-        _update(job_id, status=Status.ERROR, progress=100, message="Không đọc được tệp do lỗi của hệ thống.")
-    finally:
-        connections.close_all()
-        with _threads_lock:
-            _threads.discard(threading.current_thread())
+def _crashed(job_id: int) -> None:
+    _update(job_id, status=Status.ERROR, progress=100, message="Không đọc được tệp do lỗi của hệ thống.")
 
 
 def job_enqueue(job: ImportJob) -> None:
-    mode = jobs_mode()
-    if mode == "sync":
-        job_run(job.pk)
-    elif mode == "thread":
-
-        def start(pk=job.pk):
-            thread = threading.Thread(target=_thread_main, args=(pk,), name=f"kehoach-nhap-{pk}", daemon=True)
-            with _threads_lock:
-                _threads.add(thread)
-            thread.start()
-
-        transaction.on_commit(start)
     # "worker": the job stays queued until `kehoach worker` claims it.
-
-
-def wait_for_threads(timeout: float = 30.0) -> bool:
-    """Wait for the reader threads of this process (tests, shutdown); True when none is left."""
-    deadline = time.monotonic() + timeout
-    while True:
-        with _threads_lock:
-            running = list(_threads)
-        if not running:
-            return True
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            return False
-        running[0].join(remaining)
+    if jobs_mode() != "worker":
+        run_after_commit(job_run, job.pk, name=f"kehoach-nhap-{job.pk}", on_crash=_crashed)
 
 
 def is_stale(job: ImportJob, now: datetime.datetime | None = None) -> bool:

@@ -12,7 +12,6 @@ import datetime
 import io
 import logging
 import os
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -20,14 +19,13 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import OperationalError, connections, models, transaction
+from django.db import OperationalError, models, transaction
 from django.utils import timezone
 
 from kehoach.core.forms import normalise_number
+from kehoach.core.jobs import STALE_AFTER, run_after_commit
 from kehoach.core.templatetags.vn import format_number
 from kehoach.core.text import fold
-from kehoach.importer import jobs
-from kehoach.importer.jobs import STALE_AFTER
 from kehoach.plans.services.plans import owner_unit_for
 from kehoach.units.access import access_for
 from kehoach.units.choices import Role
@@ -537,35 +535,15 @@ def _remove_files(record: RegisterImport) -> None:
 # Running ----------------------------------------------------------------------------------------
 
 
+def _crashed(pk: int) -> None:
+    # Never leave an import "running" because its thread died.
+    RegisterImport.objects.filter(pk=pk, status__in=RUNNING).update(
+        status=Status.ERROR, progress=100, message=SYSTEM_ERROR, updated_at=timezone.now()
+    )
+
+
 def _start(target: Callable[[int], None], pk: int, *, inline: bool) -> None:
-    if inline or jobs.jobs_mode() == "sync":
-        target(pk)
-        return
-
-    def start() -> None:
-        thread = threading.Thread(
-            target=_thread_main, args=(target, pk), name=f"kehoach-so-{pk}", daemon=True
-        )
-        # The plan importer's thread set: `jobs.wait_for_threads()` waits for these too.
-        with jobs._threads_lock:
-            jobs._threads.add(thread)
-        thread.start()
-
-    transaction.on_commit(start)
-
-
-def _thread_main(target: Callable[[int], None], pk: int) -> None:
-    try:
-        target(pk)
-    except Exception:  # never leave an import "running" because its thread died
-        log.exception("Register import %s failed", pk)
-        RegisterImport.objects.filter(pk=pk, status__in=RUNNING).update(
-            status=Status.ERROR, progress=100, message=SYSTEM_ERROR, updated_at=timezone.now()
-        )
-    finally:
-        connections.close_all()
-        with jobs._threads_lock:
-            jobs._threads.discard(threading.current_thread())
+    run_after_commit(target, pk, name=f"kehoach-so-{pk}", on_crash=_crashed, inline=inline)
 
 
 def _read_file(record: RegisterImport) -> bytes:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from kehoach.importer import jobs
+from kehoach.core import jobs
 from kehoach.registers import io as register_io
 from kehoach.registers.models import Initiative, RegisterImport
 
@@ -252,8 +252,7 @@ def test_thread_mode_shows_progress_while_checking_and_writing(
     client = client_for(User.objects.get(username="vhxh"))
 
     def running() -> bool:
-        with jobs._threads_lock:
-            return any(t.is_alive() for t in jobs._threads)
+        return jobs.threads_running()
 
     def follow(url: str) -> list[str]:
         """The progress fragment as the page polls it, each time the thread has reported, until done."""
