@@ -63,6 +63,9 @@ INSTALLED_APPS = [
     "kehoach.tracking",
     "kehoach.registers",
     "kehoach.importer",
+    "kehoach.exchange",
+    "kehoach.documents",
+    "kehoach.reports",
     "kehoach.demo",
 ]
 
@@ -162,7 +165,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # WeasyPrint and fontTools log every layout step at INFO.
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # Plans whose deadlines wait on a trigger get this many days after the trigger unless the task says otherwise.
@@ -191,3 +199,10 @@ _mail_options = (
 MAILERS = {"default": {"BACKEND": _mail_backend, "OPTIONS": _mail_options}}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "kehoach <khong-tra-loi@kehoach.local>")
 KEHOACH_BASE_URL = os.environ.get("KEHOACH_BASE_URL", "http://127.0.0.1:8000")
+
+# Delivery to the city's reporting system (docs/exchange.md). An empty URL keeps deliveries queued.
+KEHOACH_EXCHANGE_URL = os.environ.get("KEHOACH_EXCHANGE_URL", "").strip()
+KEHOACH_EXCHANGE_TOKEN = os.environ.get("KEHOACH_EXCHANGE_TOKEN", "").strip()
+KEHOACH_EXCHANGE_TIMEOUT = float(os.environ.get("KEHOACH_EXCHANGE_TIMEOUT", "10"))
+# A delivery still failing this long after its first attempt stops retrying and waits for "Gửi lại".
+KEHOACH_EXCHANGE_MAX_AGE_HOURS = float(os.environ.get("KEHOACH_EXCHANGE_MAX_AGE_HOURS", "72"))

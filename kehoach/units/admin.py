@@ -25,9 +25,9 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(Unit)
 class UnitAdmin(AuditedAdmin):
-    list_display = ["name", "short_name", "kind", "parent"]
+    list_display = ["name", "short_name", "code", "kind", "parent"]
     list_filter = ["kind"]
-    search_fields = ["name", "short_name", "aliases"]
+    search_fields = ["name", "short_name", "aliases", "code"]
     autocomplete_fields = ["parent"]
     list_select_related = ["parent"]
 

@@ -29,6 +29,16 @@ class Unit(TimeStampedModel):
         "tên gọi khác", blank=True, help_text="Mỗi dòng một cách viết khác của tên đơn vị (ví dụ: TT PVHCC)."
     )
     kind = models.CharField("loại đơn vị", max_length=10, choices=UnitKind.choices)
+    code = models.CharField(
+        "mã định danh",
+        max_length=40,
+        blank=True,
+        db_index=True,
+        help_text=(
+            "Mã định danh điện tử của cơ quan, đơn vị (Quyết định 20/2020/QĐ-TTg), "
+            "dùng khi gửi dữ liệu lên cấp trên."
+        ),
+    )
     parent = models.ForeignKey(
         "self",
         null=True,
