@@ -3,18 +3,22 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET, require_POST
 
 from kehoach.core.audit import history_for
 from kehoach.core.views import apply_service_errors, paginate, query_without_page
+from kehoach.documents.naming import ascii_name, content_disposition
+from kehoach.documents.render import render_docx, render_fragment, render_pdf
 from kehoach.units.access import access_for
 from kehoach.units.models import Unit
 
 from . import selectors
 from .choices import TaskStatus
+from .document import plan_document
 from .filters import PlanFilter, TaskFilter
 from .forms import (
     GoalsForm,
@@ -85,6 +89,45 @@ def plan_detail(request, pk: int):
             "history": history_for(plan, include_children=True)[:8],
         },
     )
+
+
+# The plan as an official document (NĐ 30) ------------------------------------------------------------
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _document_download(plan: Plan, content: bytes, content_type: str, ext: str) -> HttpResponse:
+    number = plan.number or "du-thao"
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition(
+        f"Kế hoạch {number} năm {plan.year}.{ext}", f"KH-{ascii_name(number)}-{plan.year}.{ext}"
+    )
+    # Plans are not public: no shared cache may keep the file.
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def plan_document_preview(request, pk: int):
+    plan = selectors.plan_with_parts(_plan(request, pk))
+    # The renderer escapes every text of the document; its output is trusted markup.
+    document_html = mark_safe(render_fragment(plan_document(plan)))
+    return render(request, "plans/plan_document.html", {"plan": plan, "document_html": document_html})
+
+
+@login_required
+@require_GET
+def plan_document_docx(request, pk: int):
+    plan = selectors.plan_with_parts(_plan(request, pk))
+    return _document_download(plan, render_docx(plan_document(plan)), DOCX_TYPE, "docx")
+
+
+@login_required
+@require_GET
+def plan_document_pdf(request, pk: int):
+    plan = selectors.plan_with_parts(_plan(request, pk))
+    return _document_download(plan, render_pdf(plan_document(plan)), "application/pdf", "pdf")
 
 
 def _coordinator_lead_units(user):

@@ -8,6 +8,7 @@ urlpatterns = [
     path("ke-hoach/<int:plan_pk>/bao-cao/", views.periods, name="periods"),
     path("ke-hoach/<int:plan_pk>/ky/<int:pk>/", views.desk, name="desk"),
     path("ke-hoach/<int:plan_pk>/ky/<int:pk>/thieu-so-lieu/", views.missing, name="missing"),
+    path("ke-hoach/<int:plan_pk>/ky/<int:pk>/chi-tieu.xlsx", views.indicators_export, name="indicators_xlsx"),
     path("ke-hoach/<int:plan_pk>/ky/<int:pk>/khoa-so/", views.period_close, name="period_close"),
     path("ke-hoach/<int:plan_pk>/ky/<int:pk>/mo-lai/", views.period_reopen, name="period_reopen"),
     path("bao-cao-tien-do/lap/", views.report_open, name="report_open"),

@@ -8,11 +8,12 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from kehoach.core.audit import history_for
 from kehoach.core.forms import VietnameseDecimalField
 from kehoach.core.views import apply_service_errors, paginate
+from kehoach.documents.naming import ascii_name, content_disposition
 from kehoach.plans.models import Indicator, Plan, Task
 from kehoach.plans.permissions import ensure_can_read
 from kehoach.plans.status import STATUS_BADGES, plan_rates
@@ -22,6 +23,7 @@ from kehoach.units.models import Unit
 from . import selectors
 from .assessment import ASSESSMENT_BADGES
 from .choices import ReportStatus
+from .exports import indicators_xlsx
 from .forms import EvidenceForm, MeasurementForm, ProgressReportForm, ReasonForm, ReportingConfigForm
 from .models import Evidence, Measurement, Notification, Period, ProgressReport
 from .permissions import can_report_for, can_review
@@ -147,6 +149,26 @@ def missing(request, plan_pk: int, pk: int):
         "tracking/missing.html",
         {"plan": plan, "period": period, "rows": rows, "overdue": period.due_on < timezone.localdate()},
     )
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@login_required
+@require_GET
+def indicators_export(request, plan_pk: int, pk: int):
+    """The period's indicator table as XLSX for upper-level systems (accepted figures only)."""
+    plan = _plan(request, plan_pk)
+    period = _period(plan, pk)
+    content = indicators_xlsx(plan, period, today=timezone.localdate())
+    number = plan.number or f"ke-hoach-{plan.pk}"
+    response = HttpResponse(content, content_type=XLSX_TYPE)
+    response["Content-Disposition"] = content_disposition(
+        f"Chỉ tiêu {number} {period.label}.xlsx",
+        f"chi-tieu-{ascii_name(number)}-{period.kind}-{period.number}-{period.year}.xlsx",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required
