@@ -1,11 +1,30 @@
-"""`kehoach worker`: read uploaded plan documents queued by the web app (KEHOACH_JOBS="worker")."""
+"""`kehoach worker`: read uploaded plan documents queued by the web app (KEHOACH_JOBS="worker").
 
+Each pass also sends the deliveries that are due (kehoach.exchange).
+"""
+
+import logging
 import signal
 import threading
 
 from django.core.management.base import BaseCommand
+from django.db import connections
 
 from kehoach.importer.jobs import jobs_work
+
+log = logging.getLogger(__name__)
+
+
+def deliver_pass() -> None:
+    """Deliveries to the city's reporting system (kehoach.exchange) ride on the worker's loop."""
+    from kehoach.exchange.services import deliver_due
+
+    try:
+        deliver_due()
+    except Exception:
+        # A delivery problem must never stop the reading of plan documents.
+        log.exception("Delivery pass failed")
+        connections.close_all()
 
 
 class Command(BaseCommand):
@@ -30,5 +49,14 @@ class Command(BaseCommand):
             for sig in (signal.SIGINT, signal.SIGTERM):
                 signal.signal(sig, lambda *_: stop.set())
             self.stdout.write("Đang chờ văn bản cần đọc… (Ctrl+C để dừng)")
-        done = jobs_work(once=options["once"], sleep=options["sleep"], stop=stop)
+        if options["once"]:
+            done = jobs_work(once=True)
+            deliver_pass()
+        else:
+            done = 0
+            while not stop.is_set():
+                done += jobs_work(once=True, stop=stop)
+                deliver_pass()
+                connections.close_all()  # do not hold a connection while idle
+                stop.wait(options["sleep"])
         self.stdout.write(f"Đã xử lý {done} văn bản.")

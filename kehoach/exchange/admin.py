@@ -1,0 +1,43 @@
+from django.contrib import admin
+
+from .models import Delivery, DeliveryAttempt
+
+
+class ReadOnly:
+    """Deliveries change only through the exchange services (sending, "Gửi lại"), which audit them."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class DeliveryAttemptInline(ReadOnly, admin.TabularInline):
+    model = DeliveryAttempt
+    extra = 0
+    fields = ["number", "started_at", "duration_ms", "http_status", "outcome", "error"]
+    readonly_fields = fields
+    ordering = ["-started_at", "-id"]
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = [
+        "summary",
+        "kind",
+        "unit",
+        "state",
+        "attempts",
+        "next_attempt_at",
+        "delivered_at",
+        "created_at",
+    ]
+    list_filter = ["state", "kind"]
+    search_fields = ["summary", "idempotency_key", "unit__name"]
+    date_hierarchy = "created_at"
+    list_select_related = ["unit"]
+    inlines = [DeliveryAttemptInline]
