@@ -1,5 +1,6 @@
-"""The JSON API under /api/v1/: units, plans and tasks to read; periods, progress reports, indicator
-figures and evidence to read and write (in `tracking.py`), with the same permissions as the pages.
+"""The JSON API under /api/v1/: units to read; plans, their indicators, tasks, responsibilities and
+triggers (in `plans.py`), periods, progress reports, indicator figures and evidence (in `tracking.py`)
+and registers (in `registers.py`) to read and write, with the same permissions as the pages.
 
 Authentication: a personal token (`Authorization: Bearer kh_…` or `Authorization: Token kh_…`, created with
 `kehoach token USERNAME` or from the user's page) or the browser's session (writes then need the CSRF token).
@@ -16,25 +17,15 @@ from ninja.pagination import PageNumberPagination, paginate
 from ninja.renderers import JSONRenderer
 from ninja.security import django_auth
 
-from kehoach.plans.models import Plan, Task
 from kehoach.tracking.services.workflow import ConflictError
 from kehoach.units.models import Membership, Unit, User
 
 from . import selectors
 from .auth import TokenAuth
+from .plans import router as plans_router
 from .registers import router as registers_router
-from .schemas import (
-    ErrorOut,
-    MeOut,
-    PlanDetailOut,
-    PlanFilters,
-    PlanOut,
-    PlanTaskFilters,
-    TaskFilters,
-    TaskOut,
-    UnitFilters,
-    UnitOut,
-)
+from .reports import router as reports_router
+from .schemas import ErrorOut, MeOut, UnitFilters, UnitOut
 from .tracking import conflict_body, validation_body
 from .tracking import router as tracking_router
 
@@ -49,8 +40,9 @@ api = NinjaAPI(
     title="kehoach API",
     version="1",
     description=(
-        "API của hệ thống theo dõi kế hoạch Khoa học, Công nghệ, Đổi mới sáng tạo và Chuyển đổi số: đọc kế "
-        "hoạch, nhiệm vụ, đơn vị; đọc và ghi kỳ báo cáo, báo cáo tiến độ, số liệu chỉ tiêu, minh chứng. "
+        "API của hệ thống theo dõi kế hoạch Khoa học, Công nghệ, Đổi mới sáng tạo và Chuyển đổi số: đọc đơn "
+        "vị; đọc và ghi kế hoạch, chỉ tiêu, nhiệm vụ, trách nhiệm đơn vị, sự kiện điều kiện, kỳ báo cáo, báo "
+        "cáo tiến độ, số liệu chỉ tiêu, minh chứng, sổ theo dõi. "
         "Xác thực bằng mã truy cập cá nhân (tiêu đề `Authorization: Bearer kh_…`) hoặc phiên đăng nhập. "
         "Quyền như trên giao diện: mỗi người chỉ đọc, ghi dữ liệu trong phạm vi đơn vị của mình."
     ),
@@ -61,6 +53,8 @@ api = NinjaAPI(
 
 api.add_router("", tracking_router)
 api.add_router("", registers_router)
+api.add_router("", reports_router)
+api.add_router("", plans_router)
 
 PAGE = {"page_size": settings.KEHOACH_PAGE_SIZE, "max_page_size": 200}
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
@@ -149,51 +143,3 @@ def unit_list(request: HttpRequest, filters: Query[UnitFilters]) -> object:
 @api.get("/units/{unit_id}", response={200: UnitOut, **ERRORS}, tags=["Đơn vị"], summary="Chi tiết đơn vị")
 def unit_detail(request: HttpRequest, unit_id: int) -> Unit:
     return selectors.unit_detail(_user(request), unit_id)
-
-
-# Plans ----------------------------------------------------------------------------------------------
-@api.get(
-    "/plans", response={200: list[PlanOut], 401: ErrorOut}, tags=["Kế hoạch"], summary="Danh sách kế hoạch"
-)
-@paginate(PageNumberPagination, **PAGE)
-def plan_list(request: HttpRequest, filters: Query[PlanFilters]) -> object:
-    return selectors.plan_list(_user(request), **filters.model_dump())
-
-
-@api.get(
-    "/plans/{plan_id}",
-    response={200: PlanDetailOut, **ERRORS},
-    tags=["Kế hoạch"],
-    summary="Chi tiết kế hoạch: căn cứ, mục tiêu, chỉ tiêu, nhiệm vụ, giải pháp, trách nhiệm",
-)
-def plan_detail(request: HttpRequest, plan_id: int) -> Plan:
-    return selectors.plan_detail(_user(request), plan_id)
-
-
-@api.get(
-    "/plans/{plan_id}/tasks",
-    response={200: list[TaskOut], **ERRORS},
-    tags=["Kế hoạch"],
-    summary="Nhiệm vụ của một kế hoạch",
-)
-@paginate(PageNumberPagination, **PAGE)
-def plan_tasks(request: HttpRequest, plan_id: int, filters: Query[PlanTaskFilters]) -> object:
-    user = _user(request)
-    plan = selectors.readable_plan(user, plan_id)
-    return selectors.task_list(user, plan=plan.pk, **filters.model_dump())
-
-
-# Tasks ----------------------------------------------------------------------------------------------
-@api.get(
-    "/tasks", response={200: list[TaskOut], 401: ErrorOut}, tags=["Nhiệm vụ"], summary="Danh sách nhiệm vụ"
-)
-@paginate(PageNumberPagination, **PAGE)
-def task_list(request: HttpRequest, filters: Query[TaskFilters]) -> object:
-    return selectors.task_list(_user(request), **filters.model_dump())
-
-
-@api.get(
-    "/tasks/{task_id}", response={200: TaskOut, **ERRORS}, tags=["Nhiệm vụ"], summary="Chi tiết nhiệm vụ"
-)
-def task_detail(request: HttpRequest, task_id: int) -> Task:
-    return selectors.task_detail(_user(request), task_id)

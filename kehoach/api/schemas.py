@@ -8,7 +8,7 @@ import datetime
 
 from ninja import Field, Schema
 
-from kehoach.plans.choices import PlanField, PlanStatus, TaskStatus
+from kehoach.plans.choices import DeadlineKind, PlanField, PlanStatus, TaskStatus
 from kehoach.plans.models import Indicator, Measure, Plan, Task
 from kehoach.units.models import Membership
 
@@ -129,6 +129,7 @@ class TaskFilters(Schema):
         None, description="Mã đơn vị chủ trì hoặc phối hợp (được nêu tên trong nhiệm vụ)"
     )
     status: TaskStatus | None = Field(None, description="Trạng thái tính đến hôm nay")
+    kind: DeadlineKind | None = Field(None, description="Loại thời hạn")
     due_from: datetime.date | None = Field(None, description="Hạn hoàn thành từ ngày (YYYY-MM-DD)")
     due_to: datetime.date | None = Field(None, description="Hạn hoàn thành đến ngày (YYYY-MM-DD)")
 
@@ -141,6 +142,7 @@ class PlanTaskFilters(Schema):
         None, description="Mã đơn vị chủ trì hoặc phối hợp (được nêu tên trong nhiệm vụ)"
     )
     status: TaskStatus | None = Field(None, description="Trạng thái tính đến hôm nay")
+    kind: DeadlineKind | None = Field(None, description="Loại thời hạn")
     due_from: datetime.date | None = Field(None, description="Hạn hoàn thành từ ngày (YYYY-MM-DD)")
     due_to: datetime.date | None = Field(None, description="Hạn hoàn thành đến ngày (YYYY-MM-DD)")
 
@@ -177,6 +179,7 @@ class PlanFilters(Schema):
     field: PlanField | None = Field(None, description="Lĩnh vực")
     status: PlanStatus | None = Field(None, description="Trạng thái văn bản")
     owner_unit: int | None = Field(None, description="Mã cơ quan ban hành")
+    lead_unit: int | None = Field(None, description="Mã đơn vị đầu mối")
 
 
 class ReferenceOut(Schema):

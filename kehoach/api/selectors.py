@@ -59,8 +59,10 @@ def _filtered(filterset_class, user: User, queryset: QuerySet, params: dict) -> 
     return filterset.qs
 
 
-def plan_list(user: User, **params) -> QuerySet[Plan]:
+def plan_list(user: User, *, lead_unit: int | None = None, **params) -> QuerySet[Plan]:
     plans = Plan.objects.readable_by(user).select_related("owner_unit", "lead_unit")
+    if lead_unit is not None:  # not on the HTML list's filter set; Plan.lead_unit is indexed
+        plans = plans.filter(lead_unit_id=lead_unit)
     return _filtered(PlanFilter, user, plans, params)
 
 

@@ -50,6 +50,7 @@ from .tracking_schemas import (
     MeasurementOut,
     MeasurementPatchIn,
     MissingOut,
+    PeriodFilters,
     PeriodOut,
     ProgressReportDetailOut,
     ProgressReportFilters,
@@ -142,13 +143,24 @@ def _period(user: User, pk: int) -> Period:
     tags=PERIODS,
     summary="Các kỳ báo cáo của một kế hoạch",
 )
-def plan_periods(request: HttpRequest, plan_id: int) -> QuerySet[Period]:
+@paginate(PageNumberPagination, **PAGE)
+def plan_periods(request: HttpRequest, plan_id: int, filters: Query[PeriodFilters]) -> QuerySet[Period]:
     plan = selectors.readable_plan(_user(request), plan_id)
     if not plan.periods.exists():
         # As the periods page does: a plan's periods are laid out the first time anyone looks.
         period_services.periods_sync(plan=plan)
     # As the periods page lists them: by cut-off, the shorter period first (Quý II before 6 tháng).
-    return Period.objects.filter(plan=plan).select_related("closed_by").order_by("ends_on", "-starts_on")
+    periods = (
+        Period.objects.filter(plan=plan).select_related("closed_by").order_by("ends_on", "-starts_on", "pk")
+    )
+    # A plan has a few dozen periods a year: the (plan, ends_on) index narrows enough for these.
+    if filters.kind is not None:
+        periods = periods.filter(kind=filters.kind)
+    if filters.year is not None:
+        periods = periods.filter(year=filters.year)
+    if filters.closed is not None:
+        periods = periods.filter(closed_at__isnull=not filters.closed)
+    return periods
 
 
 @router.get("/periods/{period_id}", response={200: PeriodOut, **READ}, tags=PERIODS, summary="Kỳ báo cáo")

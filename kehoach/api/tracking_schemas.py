@@ -19,7 +19,7 @@ from django.utils.text import capfirst
 from ninja import Field, Schema
 from pydantic import BaseModel, ConfigDict
 
-from kehoach.tracking.choices import ReportStatus
+from kehoach.tracking.choices import PeriodKind, ReportStatus
 from kehoach.tracking.models import Evidence, Measurement, Period, ProgressReport
 from kehoach.tracking.services.measurements import FIELDS as MEASUREMENT_FIELDS
 from kehoach.tracking.services.progress import FIELDS as PROGRESS_FIELDS
@@ -196,6 +196,12 @@ class MeasurementDetailOut(MeasurementOut):
     @staticmethod
     def resolve_evidence(obj: Measurement) -> list[Evidence]:
         return list(obj.evidence.all())
+
+
+class PeriodFilters(Schema):
+    kind: PeriodKind | None = Field(None, description="Loại kỳ: thang, quy, 6thang, 9thang, nam")
+    year: int | None = Field(None, description="Năm của kỳ")
+    closed: bool | None = Field(None, description="true: các kỳ đã khóa sổ; false: các kỳ còn mở")
 
 
 class ProgressReportFilters(Schema):

@@ -153,7 +153,9 @@ def test_plan_periods_are_laid_out_on_first_read(habac: Plan, api) -> None:
     Period.objects.filter(plan=habac).delete()
     status, body = api("vhxh").get(f"/plans/{habac.pk}/periods")
     assert status == 200
-    assert [p["label"] for p in body] == [
+    assert body["count"] == 6
+    periods = body["items"]
+    assert [p["label"] for p in periods] == [
         "Quý I/2026",
         "Quý II/2026",
         "6 tháng đầu năm 2026",
@@ -161,11 +163,31 @@ def test_plan_periods_are_laid_out_on_first_read(habac: Plan, api) -> None:
         "Quý IV/2026",
         "Năm 2026",
     ]
-    q2 = body[1]
+    q2 = periods[1]
     assert (q2["kind"], q2["kind_label"], q2["year"], q2["number"]) == ("quy", "Quý", 2026, 2)
     assert (q2["starts_on"], q2["ends_on"], q2["due_on"]) == ("2026-03-15", "2026-06-14", "2026-06-19")
     assert q2["closed"] is False and q2["closed_by"] is None
     assert api("captren").get(f"/periods/{q2['id']}")[1]["label"] == "Quý II/2026"
+
+
+def test_plan_periods_are_paginated_and_filtered(habac: Plan, periods: dict[str, Period], api) -> None:
+    daumoi = api("daumoi")
+
+    def labels(query: str) -> list[str]:
+        status, body = daumoi.get(f"/plans/{habac.pk}/periods{query}")
+        assert status == 200, body
+        return [p["label"] for p in body["items"]]
+
+    assert labels("?kind=quy") == ["Quý I/2026", "Quý II/2026", "Quý III/2026", "Quý IV/2026"]
+    assert labels("?kind=nam&year=2026") == ["Năm 2026"]
+    assert labels("?year=2025") == []
+    assert labels("?page_size=2&page=2") == ["6 tháng đầu năm 2026", "Quý III/2026"]
+    assert labels("?closed=true") == []
+    assert daumoi.post(f"/periods/{periods['Quý I/2026'].pk}/close")[0] == 200
+    assert labels("?closed=true") == ["Quý I/2026"]
+    assert len(labels("?closed=false")) == 5
+    status, body = daumoi.get(f"/plans/{habac.pk}/periods?kind=tuan")
+    assert status == 422 and body["errors"][0]["loc"] == ["query", "kind"]
 
 
 # The whole workflow ---------------------------------------------------------------------------------
