@@ -23,4 +23,7 @@ urlpatterns = [
     path("", include("kehoach.tracking.urls")),
     path("", include("kehoach.importer.urls")),
     path("", include("kehoach.registers.urls")),
+    path("", include("kehoach.documents.urls")),
+    path("", include("kehoach.reports.urls")),
+    path("", include("kehoach.exchange.urls")),
 ]
