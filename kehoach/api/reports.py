@@ -25,7 +25,7 @@ from kehoach.plans.permissions import ensure_can_read
 from kehoach.reports import services
 from kehoach.reports.models import Report, ReportState
 from kehoach.reports.permissions import can_read
-from kehoach.units.access import access_for
+from kehoach.units.access import access_for, governments_with_role
 from kehoach.units.choices import Role
 from kehoach.units.models import User
 
@@ -123,6 +123,7 @@ class ReportPatchIn(Schema):
 
 class IssueIn(Schema):
     issued_on: datetime.date | None = Field(None, description="Ngày ban hành; mặc định hôm nay")
+    version: int | None = Field(None, description="Phiên bản đã đọc; dự thảo đã sửa sau đó thì trả về 409")
 
 
 class DocumentFilters(Schema):
@@ -155,15 +156,12 @@ def report_list(request: HttpRequest, filters: Query[ReportFilters]) -> Any:
         reports = reports.filter(state=filters.state)
     if filters.period_kind:
         reports = reports.filter(period_kind=filters.period_kind)
-    # Drafts only for those who may work on them; issued reports for every reader of the plan.
+    # Drafts only for those who may work on them (as the pages): the plan's đầu mối, the commune's leaders.
     access = access_for(user)
-    if not user.is_superuser:
-        draft_q = Q(pk__in=[])
-        for path in access.role_paths.get(Role.COORDINATOR, ()):
-            draft_q |= Q(plan__lead_unit__path__startswith=path)
-        for path in access.role_paths.get(Role.LEADER, ()):
-            draft_q |= Q(plan__owner_unit__path__startswith=path)
-        reports = reports.filter(Q(state=ReportState.ISSUED) | draft_q)
+    draft_q = Q(plan__owner_unit_id__in=governments_with_role(access, [Role.LEADER]))
+    for path in access.role_paths.get(Role.COORDINATOR, ()):
+        draft_q |= Q(plan__lead_unit__path__startswith=path)
+    reports = reports.filter(Q(state=ReportState.ISSUED) | draft_q)
     return reports.order_by("-created_at", "-pk")
 
 
@@ -212,14 +210,17 @@ def report_update(request: HttpRequest, report_id: int, body: ReportPatchIn) -> 
 
 @router.post(
     "/reports/{report_id}/issue",
-    response={200: ReportDetailOut, **WRITE},
+    response={200: ReportDetailOut, 409: ErrorOut, **WRITE},
     tags=REPORTS,
     summary="Ký ban hành báo cáo: lấy số, cố định nội dung, gửi lên cấp trên (lãnh đạo)",
 )
 def report_issue(request: HttpRequest, report_id: int, body: IssueIn) -> Report:
     user = _user(request)
     report = _report(user, report_id)
-    services.report_issue(actor=user, report=report, issued_on=body.issued_on)
+    try:
+        services.report_issue(actor=user, report=report, issued_on=body.issued_on, version=body.version)
+    except services.ReportConflict as conflict:
+        raise HttpError(409, conflict.messages[0]) from None
     return _report(user, report_id)
 
 

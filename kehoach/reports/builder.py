@@ -47,14 +47,32 @@ def plan_reference(data: dict[str, Any], issuer_short: str) -> str:
     return f"Kế hoạch {number}{date} của {issuer_short}".replace("  ", " ")
 
 
-def default_title(report: Report, data: dict[str, Any]) -> str:
-    plan = data["plan"]
-    subject = plan["title"]
+def plan_subject(title: str, year: int) -> str:
+    """ "Khoa học và Công nghệ xã Hà Bắc" from "Kế hoạch Khoa học và Công nghệ xã Hà Bắc năm 2026":
+    the report says "Kế hoạch" and the period (with its year) itself."""
+    subject = title.strip()
     if subject.lower().startswith("kế hoạch "):
         subject = subject[len("kế hoạch ") :]
+    suffix = f" năm {year}"
+    if subject.lower().endswith(suffix):
+        subject = subject[: -len(suffix)]
+    return subject
+
+
+def plan_named(data: dict[str, Any]) -> str:
+    """ "Kế hoạch số 97/KH-UBND" (or the plan's subject when it has no number)."""
+    plan = data["plan"]
+    if plan["number"]:
+        return f"Kế hoạch số {plan['number']}"
+    return f"Kế hoạch {plan_subject(plan['title'], plan['year'])}"
+
+
+def default_title(report: Report, data: dict[str, Any]) -> str:
+    plan = data["plan"]
     phrase = period_phrase(report.period_kind, report.plan.year, report.period_number)
-    number = f" số {plan['number']}" if plan["number"] else ""
-    return f"Kết quả thực hiện Kế hoạch{number} về {subject}, {phrase}"
+    subject = plan_subject(plan["title"], plan["year"])
+    about = f" về {subject}" if plan["number"] else ""
+    return f"Kết quả thực hiện {plan_named(data)}{about} {phrase}"
 
 
 def lines(text: str) -> list[str]:
@@ -109,7 +127,7 @@ def summary_sentence(data: dict[str, Any]) -> tuple[str, str]:
     indicators = f"Tổng số {s['indicators_total']:02d} chỉ tiêu" + (
         f", trong đó: {'; '.join(indicator_parts)}." if indicator_parts else "."
     )
-    tasks = f"Tổng số {s['tasks_total']:02d} nhiệm vụ phải thực hiện trong kỳ" + (
+    tasks = f"Tổng số {s['tasks_total']:02d} nhiệm vụ thuộc kỳ báo cáo" + (
         f", trong đó: {'; '.join(task_parts)}." if task_parts else "."
     )
     return indicators, tasks
@@ -200,9 +218,10 @@ def build_document(
     indicators_summary, tasks_summary = summary_sentence(data)
 
     body: list = []
+    subject = plan_subject(plan.title, plan.year)
     intro = report.introduction.strip() or (
-        f"Thực hiện {plan_reference(data, issuer_short)} về {plan.title}; "
-        f"{issuer_short} báo cáo kết quả thực hiện {phrase} như sau:"
+        f"Thực hiện {plan_reference(data, issuer_short)} về {subject} năm {plan.year}; "
+        f"{issuer_short} báo cáo kết quả thực hiện Kế hoạch {phrase} như sau:"
     )
     body.extend(paragraphs(intro))
     body.append(Heading("I. KẾT QUẢ THỰC HIỆN", 1))
@@ -228,7 +247,9 @@ def build_document(
     body.extend(paragraphs(report.next_steps))
     body.append(Heading("IV. ĐỀ XUẤT, KIẾN NGHỊ", 1))
     body.extend(paragraphs(report.proposals))
-    body.append(Paragraph(f"Trên đây là báo cáo kết quả thực hiện {phrase} của {issuer_short}./."))
+    body.append(
+        Paragraph(f"Trên đây là báo cáo kết quả thực hiện {plan_named(data)} {phrase} của {issuer_short}./.")
+    )
 
     if number is not None and issued_on is not None:
         reference = (

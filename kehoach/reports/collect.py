@@ -13,10 +13,11 @@ from django.db.models import Count, Q
 
 from kehoach.core.templatetags.vn import format_number
 from kehoach.plans.choices import TaskStatus
-from kehoach.plans.models import Plan
+from kehoach.plans.models import Plan, Task
+from kehoach.plans.selectors import tasks_with_units
 from kehoach.plans.services.wording import target_in_words
 from kehoach.plans.status import StatusInput, compute_status
-from kehoach.tracking.choices import Assessment, PeriodKind, ReportStatus
+from kehoach.tracking.choices import Assessment, PeriodKind, ReporterRole, ReportStatus
 from kehoach.tracking.models import Period, ProgressReport
 from kehoach.tracking.periods import PeriodBounds, period_bounds, period_label
 from kehoach.tracking.selectors import desk
@@ -85,10 +86,7 @@ def collect(report: Report, *, today: datetime.date) -> dict[str, Any]:
     indicators: list[dict[str, Any]] = []
     tasks: list[dict[str, Any]] = []
     narratives: dict[str, list[str]] = {"difficulties": [], "proposals": [], "next_steps": []}
-    if period is not None:
-        task_rows, indicator_rows = desk(plan, period, today=as_of)
-    else:
-        task_rows, indicator_rows = [], []
+    indicator_rows = desk(plan, period, today=as_of)[1] if period is not None else []
     for row in indicator_rows:
         ind = row.indicator
         computed = any(s.record is not None and getattr(s.record, "is_computed", False) for s in row.slots)
@@ -110,19 +108,41 @@ def collect(report: Report, *, today: datetime.date) -> dict[str, Any]:
                 "source": "so_theo_doi" if computed else "nhap_tay",
             }
         )
-    for row in task_rows:
-        task = row.task
+    # Tasks over the report's own span (a 9-month report includes what was finished in Quý I), each
+    # unit's latest accepted report up to the cut-off.
+    latest: dict[tuple[int, int], ProgressReport] = {}
+    accepted = (
+        ProgressReport.objects.filter(
+            period__plan=plan,
+            status=ReportStatus.ACCEPTED,
+            period__ends_on__gte=bounds.starts_on,
+            period__ends_on__lte=bounds.ends_on,
+        )
+        .select_related("unit")
+        .order_by("period__ends_on", "-period__starts_on", "pk")
+    )
+    for record in accepted:
+        latest[(record.task_id, record.unit_id)] = record
+    by_task: dict[int, list[ProgressReport]] = {}
+    for (task_id, _), record in latest.items():
+        by_task.setdefault(task_id, []).append(record)
+    tasks_qs = (
+        tasks_with_units(Task.objects.filter(plan=plan))
+        .filter(Q(starts_on__isnull=True) | Q(starts_on__lte=bounds.ends_on))
+        .filter(Q(completed_on__isnull=True) | Q(completed_on__gte=bounds.starts_on))
+        .order_by("position", "pk")
+    )
+    for task in tasks_qs:
         completed = task.completed_on if task.completed_on and task.completed_on <= as_of else None
         status = compute_status(
             StatusInput(task.deadline_kind, task.starts_on, task.due_on, completed), as_of
         )
-        accepted = [s for s in row.slots if s.record is not None and s.record.status == ReportStatus.ACCEPTED]
-        lead = next((s.record for s in accepted if s.role == "chu_tri"), None)
+        records = sorted(by_task.get(task.pk, []), key=lambda r: (r.role != ReporterRole.LEAD, r.unit.path))
+        lead = next((r for r in records if r.role == ReporterRole.LEAD), None)
         results = []
-        for slot in accepted:
-            record: ProgressReport = slot.record
+        for record in records:
             if record.results.strip():
-                prefix = "" if slot.role == "chu_tri" else f"{slot.unit.name}: "
+                prefix = "" if record.role == ReporterRole.LEAD else f"{record.unit.name}: "
                 results.append(prefix + record.results.strip())
             for key, text in (
                 ("difficulties", record.difficulties),
@@ -130,7 +150,7 @@ def collect(report: Report, *, today: datetime.date) -> dict[str, Any]:
                 ("next_steps", record.next_steps),
             ):
                 if text.strip():
-                    narratives[key].append(f"{slot.unit.name} ({task.title[:80]}): {text.strip()}")
+                    narratives[key].append(f"{record.unit.name} ({task.title[:80]}): {text.strip()}")
         tasks.append(
             {
                 "code": f"NV{task.position:02d}" if task.position else f"NV-{task.pk}",

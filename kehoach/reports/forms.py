@@ -76,3 +76,5 @@ class ReportForm(forms.ModelForm):
 
 class IssueForm(forms.Form):
     issued_on = forms.DateField(label="Ngày ban hành", initial=timezone.localdate)
+    # The version the leader read: a change made after it is refused, not signed unseen.
+    version = forms.IntegerField(widget=forms.HiddenInput)

@@ -6,8 +6,6 @@ assessment codes, ISO dates, decimal values as strings. Documented in docs/excha
 
 from typing import Any
 
-from django.utils import timezone
-
 from .models import Report
 
 SCHEMA = "kehoach.report/1"
@@ -33,7 +31,6 @@ def report_payload(report: Report) -> dict[str, Any]:
     return {
         "schema": SCHEMA,
         "kind": "report.issued",
-        "created_at": timezone.now().isoformat(),
         "sender": {
             "unit_id": owner.pk,
             "unit_code": getattr(owner, "code", "") or "",

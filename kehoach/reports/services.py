@@ -4,10 +4,12 @@ import datetime
 import hashlib
 import json
 import logging
+import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from kehoach.core.audit import audit_change, snapshot
@@ -18,7 +20,8 @@ from kehoach.documents.models import DocumentKind, OutgoingDocument
 from kehoach.documents.services.register import document_issue, document_store_files
 from kehoach.plans.models import Plan
 from kehoach.plans.permissions import ensure_can_manage
-from kehoach.tracking.choices import PeriodKind
+from kehoach.tracking.choices import PeriodKind, ReportStatus
+from kehoach.tracking.models import Measurement
 
 from .builder import build_document, default_title
 from .collect import bounds_of, collect
@@ -54,6 +57,20 @@ REQUIRED = {
 }
 
 
+def signature_parts(plan: Plan) -> tuple[str, str, str]:
+    """(thẩm quyền, ký thay, chức vụ) from the plan's signer, as NĐ 30 writes them: a deputy signs
+    "KT. CHỦ TỊCH" / "PHÓ CHỦ TỊCH"; "KT. Chủ tịch, Phó Chủ tịch" typed in one field is split."""
+    authority = plan.signer_authority.strip().upper()
+    position = " ".join(plan.signer_position.split())
+    if position.upper().startswith("KT."):
+        parts = [p.strip().upper() for p in re.split(r"[,\n]", position) if p.strip()]
+        return authority, parts[0], " ".join(parts[1:])
+    deputy = re.match(r"^phó\s+(.+)$", position, flags=re.IGNORECASE)
+    if deputy:
+        return authority, f"KT. {deputy.group(1).upper()}", position.upper()
+    return authority, "", position.upper()
+
+
 class ReportConflict(ValidationError):
     """Saved from an old version: someone else changed the report since it was opened."""
 
@@ -68,14 +85,15 @@ def prefill(report: Report, data: dict[str, Any]) -> dict[str, str]:
     owner = plan.owner_unit
     lead = plan.lead_unit
     n = data["narratives"]
-    summary = data["summary"]
+    task_count = plan.tasks.count()
+    indicator_count = plan.indicators.count()
     date = f" ngày {plan.issued_on:%d/%m/%Y}" if plan.issued_on else ""
     number = f" số {plan.number}" if plan.number else ""
     lead_name = lead.name if lead else "đơn vị đầu mối"
     direction = (
         f"{owner.short_name or owner.name} đã ban hành Kế hoạch{number}{date}, giao {lead_name} "
-        f"hướng dẫn, đôn đốc, tổng hợp; phân công {summary['tasks_total']:02d} nhiệm vụ và "
-        f"{summary['indicators_total']:02d} chỉ tiêu cho các phòng, ban, đơn vị. "
+        f"hướng dẫn, đôn đốc, tổng hợp; phân công {task_count:02d} nhiệm vụ và "
+        f"{indicator_count:02d} chỉ tiêu cho các phòng, ban, đơn vị. "
         "Các đơn vị báo cáo tiến độ theo kỳ trên hệ thống; số liệu trong báo cáo này là số liệu "
         "đã được đầu mối kiểm tra, chấp nhận."
     )
@@ -116,10 +134,10 @@ def report_create(
         report.title = default_title(report, data)
         for field, value in prefill(report, data).items():
             setattr(report, field, value)
-        if plan.signer_authority:
-            report.signer_authority = plan.signer_authority
-        if plan.signer_position:
-            report.signer_position = plan.signer_position.upper()
+        authority, delegation, position = signature_parts(plan)
+        report.signer_authority = authority or report.signer_authority
+        report.signer_delegation = delegation
+        report.signer_position = position or report.signer_position
         report.signer_name = plan.signer_name
         try:
             with transaction.atomic():
@@ -195,6 +213,9 @@ def report_refill(*, actor, report: Report, fields: list[str], today: datetime.d
 def report_delete(*, actor, report: Report) -> None:
     ensure_can_edit(actor, report)
     with transaction.atomic():
+        # Issued meanwhile? Then it is no longer a draft and stays.
+        report = _locked(report)
+        ensure_can_edit(actor, report)
         audit_change(
             actor=actor,
             obj=report,
@@ -219,7 +240,12 @@ def report_document(report: Report, *, today: datetime.date | None = None) -> Of
 
 
 def report_issue(
-    *, actor, report: Report, issued_on: datetime.date | None = None, today: datetime.date | None = None
+    *,
+    actor,
+    report: Report,
+    issued_on: datetime.date | None = None,
+    today: datetime.date | None = None,
+    version: int | None = None,
 ) -> Report:
     """Sign and issue: take the next number from the register, freeze data and document, queue delivery.
 
@@ -231,6 +257,11 @@ def report_issue(
     with transaction.atomic():
         report = _locked(report)
         ensure_can_issue(actor, report)
+        if version is not None and int(version) != report.version:
+            # The leader signs what they read: a change since then must be read first.
+            raise ReportConflict(
+                "Dự thảo đã được sửa sau khi bạn mở để ký; xin xem lại nội dung mới rồi ký ban hành."
+            )
         bounds = bounds_of(report.plan, report.period_kind, report.period_number)
         if issued_on < bounds.ends_on:
             raise ValidationError(
@@ -288,7 +319,11 @@ def report_issue(
 
 
 def _store_files(entry_pk: int) -> None:
-    document_store_files(OutgoingDocument.objects.get(pk=entry_pk))
+    try:
+        document_store_files(OutgoingDocument.objects.get(pk=entry_pk))
+    except Exception:
+        # The report is issued; downloads render from the frozen content until the files exist.
+        log.exception("Rendering the files of document %s failed", entry_pk)
 
 
 def _queue_delivery(actor, report: Report) -> None:
@@ -336,7 +371,15 @@ def indicators_send(
     payload = indicators_payload(plan, data)
     if not any(item["value"] is not None for item in payload["indicators"]):
         raise ValidationError({"period": f"Kỳ {bounds.label} chưa có số liệu chỉ tiêu nào được chấp nhận."})
-    digest = hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    # The latest acceptance makes figures that went A → B → A a new delivery; unchanged ones are not.
+    period_id = data["period"]["source_period_id"]
+    revision = Measurement.objects.filter(period_id=period_id, status=ReportStatus.ACCEPTED).aggregate(
+        latest=Max("reviewed_at"), last_change=Max("updated_at")
+    )
+    stamp = {k: v.isoformat() if v else None for k, v in revision.items()}
+    digest = hashlib.sha256(
+        json.dumps([payload, stamp], sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()
     with transaction.atomic():
         return enqueue(
             kind="indicators.period",

@@ -68,9 +68,9 @@ def plan_reports(request, plan_pk: int):
                     actor=request.user, plan=plan, period_kind=kind, period_number=number
                 )
             except ValidationError as error:
-                apply_service_errors(form, error)
-                if "period_kind" in getattr(error, "message_dict", {}):
-                    form.add_error("period", error.message_dict["period_kind"][0])
+                # The form has one "Kỳ báo cáo" field for the service's kind and number.
+                for message in error.messages:
+                    form.add_error("period", message)
             else:
                 messages.success(request, f"Đã lập dự thảo báo cáo {report.period_label}.")
                 return redirect("reports:edit", report.pk)
@@ -109,7 +109,9 @@ def detail(request, pk: int):
             "can_edit": can_edit(request.user, report),
             "can_issue": can_issue(request.user, report),
             "missing": services.missing_parts(report) if report.is_draft else [],
-            "issue_form": style_widgets(IssueForm()) if can_issue(request.user, report) else None,
+            "issue_form": style_widgets(IssueForm(initial={"version": report.version}))
+            if can_issue(request.user, report)
+            else None,
             "deliveries": deliveries,
             "history": history_for(report)[:20],
         },
@@ -163,7 +165,10 @@ def issue(request, pk: int):
     if form.is_valid():
         try:
             report = services.report_issue(
-                actor=request.user, report=report, issued_on=form.cleaned_data["issued_on"]
+                actor=request.user,
+                report=report,
+                issued_on=form.cleaned_data["issued_on"],
+                version=form.cleaned_data["version"],
             )
         except ValidationError as error:
             for message in error.messages:

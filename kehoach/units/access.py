@@ -63,6 +63,25 @@ class Access:
 ANONYMOUS = Access(user_id=None)
 
 
+def governments_with_role(access: Access, roles) -> set[int]:
+    """Ids of the levels of government (commune, city) in which the user holds one of `roles`, in the
+    unit itself or in one of its offices. A city leader is not a leader of its communes: acting in a
+    commune's name (signing, numbering) needs a role inside that commune."""
+    members = [u for u in access.member_units if any(u.path in access.role_paths.get(r, ()) for r in roles)]
+    if not members:
+        return set()
+    ids = {pk for u in members for pk in (*u.ancestor_ids, u.pk)}
+    administrative = set(
+        Unit.objects.filter(pk__in=ids, kind__in=ADMINISTRATIVE_KINDS).values_list("pk", flat=True)
+    )
+    result = set()
+    for unit in members:
+        nearest = next((pk for pk in reversed([*unit.ancestor_ids, unit.pk]) if pk in administrative), None)
+        if nearest is not None:
+            result.add(nearest)
+    return result
+
+
 def access_for(user) -> Access:
     """The user's access, computed once per user object (two queries)."""
     if user is None or not user.is_authenticated:

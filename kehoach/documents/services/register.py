@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from kehoach.core.audit import audit_change, snapshot
 from kehoach.core.models import AuditEntry
 from kehoach.core.text import fold
-from kehoach.units.access import access_for
+from kehoach.units.access import access_for, governments_with_role
 from kehoach.units.choices import ADMINISTRATIVE_KINDS, Role
 from kehoach.units.models import Unit
 
@@ -21,7 +21,7 @@ from ..models import KIND_ABBREVIATIONS, DocumentCounter, OutgoingDocument
 
 log = logging.getLogger(__name__)
 
-REGISTER_ROLES = (Role.LEADER, Role.ADMIN)
+REGISTER_ROLES = (Role.LEADER, Role.ADMIN, Role.COORDINATOR)
 
 
 def issuer_abbreviation(issuer: Unit) -> str:
@@ -41,11 +41,9 @@ def symbol_for(kind: str, issuer: Unit) -> str:
 
 
 def can_register(user, issuer: Unit) -> bool:
-    """Lãnh đạo and quản trị of the issuer, and the đầu mối departments inside it, who prepare its reports."""
-    access = access_for(user)
-    if any(access.acts_for(issuer, role) for role in REGISTER_ROLES):
-        return True
-    return any(path.startswith(issuer.path) for path in access.role_paths.get(Role.COORDINATOR, ()))
+    """Lãnh đạo, quản trị and đầu mối inside the issuer (its offices included, a level of government
+    below or above it not): numbers are taken in the issuer's own name."""
+    return issuer.pk in governments_with_role(access_for(user), REGISTER_ROLES)
 
 
 def ensure_can_register(user, issuer: Unit) -> None:
@@ -53,16 +51,22 @@ def ensure_can_register(user, issuer: Unit) -> None:
         raise PermissionDenied("Chỉ lãnh đạo, đầu mối hoặc quản trị của cơ quan mới được lấy số văn bản đi.")
 
 
-def take_number(issuer: Unit, year: int) -> int:
-    """The next number of the issuer's series for `year`. Must run inside the issuing transaction: the
-    counter row stays locked until it commits, so concurrent issues queue instead of sharing a number."""
+def lock_series(issuer: Unit, year: int) -> DocumentCounter:
+    """Lock the issuer's series for `year` until the transaction ends: whoever takes or records a
+    number of that series waits for the others."""
     if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("take_number must run inside transaction.atomic")
+        raise RuntimeError("lock_series must run inside transaction.atomic")
     # The first document of a year creates the counter; a concurrent creator is ignored, then both lock it.
     DocumentCounter.objects.bulk_create(
         [DocumentCounter(issuer=issuer, year=year, last_number=0)], ignore_conflicts=True
     )
-    counter = DocumentCounter.objects.select_for_update().get(issuer=issuer, year=year)
+    return DocumentCounter.objects.select_for_update().get(issuer=issuer, year=year)
+
+
+def take_number(issuer: Unit, year: int) -> int:
+    """The next number of the issuer's series for `year`. Must run inside the issuing transaction: the
+    counter row stays locked until it commits, so concurrent issues queue instead of sharing a number."""
+    counter = lock_series(issuer, year)
     # Numbers entered by hand may have gone past the counter; never hand one out twice.
     highest = (
         OutgoingDocument.objects.filter(issuer=issuer, year=year)
@@ -144,10 +148,14 @@ def document_register_manual(*, actor, issuer: Unit, data: dict) -> OutgoingDocu
         number = data.get("number")
         if not number:
             number = take_number(issuer, issued_on.year)
-        elif OutgoingDocument.objects.filter(issuer=issuer, year=issued_on.year, number=number).exists():
-            raise ValidationError(
-                {"number": f"Số {number:02d} năm {issued_on.year} đã có trong sổ văn bản đi."}
-            )
+        else:
+            # Held until commit, so an issue running now cannot take the same number.
+            lock_series(issuer, issued_on.year)
+            taken = OutgoingDocument.objects.filter(issuer=issuer, year=issued_on.year, number=number)
+            if taken.exists():
+                raise ValidationError(
+                    {"number": f"Số {number:02d} năm {issued_on.year} đã có trong sổ văn bản đi."}
+                )
         entry = OutgoingDocument(
             issuer=issuer,
             year=issued_on.year,

@@ -136,10 +136,12 @@ def test_concurrent_issues_never_share_a_number(habac, users, commune):
     assert numbers == list(range(1, 9))
 
 
-def test_counter_row_created_once_under_race(habac, commune):
+def test_series_continues_from_an_existing_counter(habac, commune):
+    # A counter carried over (e.g. numbers taken before the system was used this year).
     with transaction.atomic():
         DocumentCounter.objects.create(issuer=commune, year=2030, last_number=5)
         assert take_number(commune, 2030) == 6
+        assert take_number(commune, 2030) == 7
 
 
 # Pages ---------------------------------------------------------------------------------------------

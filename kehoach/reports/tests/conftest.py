@@ -37,6 +37,10 @@ def task_at(plan, position: int) -> Task:
 
 @pytest.fixture
 def accepted_q1(habac, users, units, q1):
+    return make_accepted_q1(habac, users, units, q1)
+
+
+def make_accepted_q1(habac, users, units, q1) -> dict:
     """Accepted Q1 data: task 4 done with its output, task 5 at 40 % with difficulties and proposals,
     CT01 = 3 sáng kiến, CT04 = 35 %. Returns the objects for assertions."""
     vhxh, daumoi, unit = users["vhxh"], users["daumoi"], units[VH_XH]

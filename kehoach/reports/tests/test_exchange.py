@@ -54,9 +54,12 @@ def test_issued_report_delivered_once_across_an_outage(habac, users, accepted_q1
         assert {i["code"]: i["value"] for i in body["indicators"]}["CT01"] == "3"
         assert body["idempotency_key"] == f"kehoach:report:{report.document.uid}"
         # Later passes and a second enqueue of the same report send nothing more.
-        deliver_due(now=later + datetime.timedelta(hours=1))
+        attempts = delivery.attempts
+        assert deliver_due(now=later + datetime.timedelta(hours=1))["claimed"] == 0
         services._queue_delivery(users["lanhdao"], report)
-        deliver_due(now=later + datetime.timedelta(hours=2))
+        assert deliver_due(now=later + datetime.timedelta(hours=2))["claimed"] == 0
+        delivery.refresh_from_db()
+        assert delivery.attempts == attempts == 2
         assert len(receiver.files()) == 1 and Delivery.objects.count() == 1
     finally:
         receiver.stop()

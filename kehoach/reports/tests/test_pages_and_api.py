@@ -75,12 +75,13 @@ def test_create_edit_issue_through_the_pages(habac, users, client_for, accepted_
     assert "Khác" in stale.content.decode()
     # Staff cannot edit, đầu mối cannot issue, lãnh đạo can.
     assert client_for(users["vhxh"]).get(reverse("reports:edit", args=[report.pk])).status_code == 404
-    assert (
-        daumoi.post(reverse("reports:issue", args=[report.pk]), {"issued_on": "02/04/2026"}).status_code
-        == 403
-    )
+    report.refresh_from_db()
+    signed = {"issued_on": "02/04/2026", "version": report.version}
+    assert daumoi.post(reverse("reports:issue", args=[report.pk]), signed).status_code == 403
     lanhdao = client_for(users["lanhdao"])
-    response = lanhdao.post(reverse("reports:issue", args=[report.pk]), {"issued_on": "02/04/2026"})
+    page = lanhdao.get(report.get_absolute_url()).content.decode()
+    assert f'name="version" value="{report.version}"' in page
+    response = lanhdao.post(reverse("reports:issue", args=[report.pk]), signed)
     assert response.status_code == 302
     report.refresh_from_db()
     assert report.state == ReportState.ISSUED and report.document.number_symbol == "01/BC-UBND"
@@ -89,7 +90,9 @@ def test_create_edit_issue_through_the_pages(habac, users, client_for, accepted_
 
 def test_issue_page_shows_why_it_was_refused(draft, users, client_for):
     response = client_for(users["lanhdao"]).post(
-        reverse("reports:issue", args=[draft.pk]), {"issued_on": "10/03/2026"}, follow=True
+        reverse("reports:issue", args=[draft.pk]),
+        {"issued_on": "10/03/2026", "version": draft.version},
+        follow=True,
     )
     assert "chốt số liệu ngày 14/03/2026" in response.content.decode()
     assert not OutgoingDocument.objects.exists()
@@ -197,3 +200,21 @@ def test_api_bad_input_and_refusals(habac, users, client, other_city, draft):
     drafts_for_staff = client.get("/api/v1/reports", **bearer(users["vhxh"])).json()
     assert drafts_for_staff["count"] == 0
     assert client.get("/api/v1/reports", **daumoi).json()["count"] == 1
+
+
+def test_city_leader_is_not_the_commune_leader(draft, habac, client_for):
+    from kehoach.units.choices import Role
+    from kehoach.units.models import Membership, User
+
+    chairman = User.objects.create_user("chutich_tp", password="x", full_name="Chủ tịch thành phố")
+    Membership.objects.create(user=chairman, unit=habac.owner_unit.parent, role=Role.LEADER)
+    client = client_for(chairman)
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    response = client.post(
+        reverse("reports:issue", args=[draft.pk]), {"issued_on": "02/04/2026", "version": 1}
+    )
+    assert response.status_code == 404
+    assert client.get(reverse("documents:create")).status_code == 200  # the city's own register
+    assert client.get("/api/v1/reports", **bearer(chairman)).json()["count"] == 0
+    draft.refresh_from_db()
+    assert draft.state == ReportState.DRAFT

@@ -61,18 +61,74 @@ def test_collect_states_accepted_data_only(habac, users, units, q1, accepted_q1)
     assert any("Thiếu cán bộ" in d for d in data["narratives"]["difficulties"])
 
 
-def test_nine_month_report_reads_the_quarter_with_the_same_cutoff(habac, users, accepted_q1):
+def test_nine_month_report_covers_the_whole_span(habac, users, accepted_q1):
+    """Figures from Quý III (same cut-off); tasks and their results since 15/12/2025, so what was
+    finished in Quý I is reported as finished."""
     report = Report(plan=habac, period_kind="9thang", period_number=1)
     data = collect(report, today=datetime.date(2026, 10, 1))
     assert data["period"]["label"] == "9 tháng đầu năm 2026"
     assert data["period"]["source_period_label"] == "Quý III/2026"
+    tasks = {t["title"]: t for t in data["tasks"]}
+    task4 = tasks[accepted_q1["task4"].title]
+    assert task4["status"] == TaskStatus.DONE_ON_TIME and "12 bài tuyên truyền" in task4["results"]
+    assert data["summary"]["tasks_done"] >= 1
+    # Task 5's latest accepted report (Quý I) still tells what was done and what is hard.
+    assert "dự thảo kế hoạch chuyển đổi số" in tasks[accepted_q1["task5"].title]["results"]
+    assert any("Thiếu cán bộ" in d for d in data["narratives"]["difficulties"])
+
+
+def test_city_leader_cannot_sign_or_number_for_the_commune(habac, users, accepted_q1):
+    from kehoach.documents.services.register import can_register
+    from kehoach.units.choices import Role
+    from kehoach.units.models import Membership, User
+
+    city = habac.owner_unit.parent
+    chairman = User.objects.create_user("chutich_tp", password="x", full_name="Chủ tịch thành phố")
+    Membership.objects.create(user=chairman, unit=city, role=Role.LEADER)
+    report = create(users, habac)
+    with pytest.raises(PermissionDenied):
+        services.report_issue(actor=chairman, report=report, issued_on=TODAY, today=TODAY)
+    assert not can_register(chairman, habac.owner_unit) and can_register(chairman, city)
+    assert not OutgoingDocument.objects.exists()
+
+
+def test_issue_refuses_a_draft_changed_after_it_was_read(habac, users, accepted_q1):
+    report = create(users, habac)
+    read_version = report.version
+    services.report_update(actor=users["daumoi"], report=report, data={"proposals": "Đổi sau khi trình"})
+    with pytest.raises(services.ReportConflict):
+        services.report_issue(
+            actor=users["lanhdao"], report=report, issued_on=TODAY, today=TODAY, version=read_version
+        )
+    assert not OutgoingDocument.objects.exists()
+
+
+def test_deleting_a_draft_issued_meanwhile_is_refused(habac, users, accepted_q1):
+    report = create(users, habac)
+    stale = Report.objects.get(pk=report.pk)
+    issue(users, report)
+    with pytest.raises(PermissionDenied):
+        services.report_delete(actor=users["daumoi"], report=stale)
+    assert Report.objects.filter(pk=report.pk, state=ReportState.ISSUED).exists()
+
+
+def test_deputy_signature_is_prefilled_as_decree_30_writes_it(habac, users, accepted_q1):
+    habac.signer_position = "Phó Chủ tịch"
+    habac.save()
+    report = create(users, habac)
+    assert (report.signer_authority, report.signer_delegation, report.signer_position) == (
+        "TM. ỦY BAN NHÂN DÂN",
+        "KT. CHỦ TỊCH",
+        "PHÓ CHỦ TỊCH",
+    )
 
 
 def test_create_prefills_narratives_from_unit_reports(habac, users, accepted_q1):
     report = create(users, habac)
     assert report.state == ReportState.DRAFT
-    assert report.title.startswith("Kết quả thực hiện Kế hoạch số 97/KH-UBND")
-    assert report.title.endswith("quý I năm 2026")
+    assert report.title == (
+        "Kết quả thực hiện Kế hoạch số 97/KH-UBND về Khoa học và Công nghệ xã Hà Bắc quý I năm 2026"
+    )
     assert "Thiếu cán bộ có chuyên môn công nghệ thông tin" in report.shortcomings
     assert "Đề nghị Sở hỗ trợ tập huấn kỹ năng số" in report.proposals
     assert "Hoàn thiện và ban hành kế hoạch chuyển đổi số" in report.next_steps
@@ -162,11 +218,8 @@ def test_issue_takes_a_number_freezes_and_queues_delivery(habac, users, units, q
 def test_second_report_takes_the_next_number(habac, users, accepted_q1):
     first = issue(users, create(users, habac))
     draft = create(users, habac, "6thang", 1)
-    # No unit reported difficulties for the half year: đầu mối writes those parts.
-    assert draft.shortcomings == "" and draft.next_steps == ""
-    draft = services.report_update(
-        actor=users["daumoi"], report=draft, data={"shortcomings": "Không có.", "next_steps": "Tiếp tục."}
-    )
+    # The half year carries the units' latest accepted reports (here those of Quý I).
+    assert "Thiếu cán bộ" in draft.shortcomings
     second = issue(users, draft, on=datetime.date(2026, 6, 20))
     assert (first.document.number, second.document.number) == (1, 2)
     assert second.document.number_symbol == "02/BC-UBND"
