@@ -345,6 +345,9 @@ def deliver_due(*, now: datetime.datetime | None = None, limit: int = 50) -> dic
             waiting=Delivery.objects.filter(state=State.QUEUED).count(),
         )
         return counts
+    # Every claimed row must be sent well before another runner may take it as stale: with slow
+    # answers (each up to `timeout`), claim fewer per pass.
+    limit = max(1, min(limit, int(STALE_AFTER.total_seconds() // (2 * (target.timeout + 1)))))
     return _send_all(_claim(now=now, limit=limit), target=target, now=now, counts=counts)
 
 

@@ -7,6 +7,7 @@ the body), so a moved endpoint shows as an error to fix in the settings.
 
 import http.client
 import json
+import math
 import socket
 import ssl
 import time
@@ -140,11 +141,18 @@ def _detail(data: dict[str, Any] | None) -> str:
     return ""
 
 
+# A receiver asking for more than this is read as this: a delivery must not wait for days.
+MAX_RETRY_AFTER = 1800.0
+
+
 def _seconds(value: str | None) -> float | None:
     try:
-        return max(float(value), 0.0) if value else None
+        seconds = float(value) if value else None
     except ValueError:
         return None  # an HTTP date: the backoff applies
+    if seconds is None or not math.isfinite(seconds):
+        return None  # "inf", "nan": nonsense, the backoff applies
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
 
 
 def monotonic_ms(start: float) -> int:

@@ -35,6 +35,7 @@ COLUMNS = [
     ("Đơn vị tính", 14),
     ("So sánh", 9),
     ("Mục tiêu", 11),
+    ("Mục tiêu tối đa", 11),
     ("Giá trị kỳ này", 14),
     ("Đánh giá", 16),
     ("Mã đánh giá", 16),
@@ -75,6 +76,7 @@ def indicator_rows(plan: Plan, period: Period, *, today: datetime.date) -> list[
                 indicator.unit_of_measure,
                 indicator.comparator,
                 _number(indicator.target),
+                _number(indicator.target_max),
                 _number(row.value),
                 row.assessment.label,
                 row.assessment.value,
@@ -91,6 +93,11 @@ def indicators_xlsx(plan: Plan, period: Period, *, today: datetime.date) -> byte
     sheet.title = SHEET_TITLE
     for values in indicator_rows(plan, period, today=today):
         sheet.append(values)
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str) and cell.data_type == "f":
+                # Text typed as "=…" stays text: an export must never carry a formula into Excel.
+                cell.data_type = "s"
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for column in DATE_COLUMNS:

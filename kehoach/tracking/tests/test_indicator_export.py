@@ -33,6 +33,7 @@ HEADERS = [
     "Đơn vị tính",
     "So sánh",
     "Mục tiêu",
+    "Mục tiêu tối đa",
     "Giá trị kỳ này",
     "Đánh giá",
     "Mã đánh giá",
@@ -200,7 +201,7 @@ def test_a_period_without_figures_still_lists_every_indicator(habac):
     q1 = Period.objects.get(plan=habac, kind=PeriodKind.QUARTER, year=2026, number=1)
     sheet = read(indicators_xlsx(habac, q1, today=TODAY))
     assert sheet.max_row == 12
-    assert {row[11] for row in sheet.iter_rows(min_row=2, values_only=True)} == {None}
+    assert {row[12] for row in sheet.iter_rows(min_row=2, values_only=True)} == {None}
 
 
 # 2. The download --------------------------------------------------------------------------------------
@@ -282,3 +283,12 @@ def test_queries_do_not_grow_with_the_indicators(
     rows = rows_by_code(read(response.content))
     assert len(rows) == 31
     assert rows["CT31"]["Giá trị kỳ này"] == 31
+
+
+def test_text_that_looks_like_a_formula_stays_text(habac, q2):
+    from kehoach.plans.models import Indicator
+
+    Indicator.objects.filter(plan=habac, code="CT01").update(name='=HYPERLINK("http://x","bấm")')
+    sheet = read(indicators_xlsx(habac, q2, today=TODAY))
+    cell = next(row[7] for row in sheet.iter_rows(min_row=2) if row[6].value == "CT01")
+    assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")
