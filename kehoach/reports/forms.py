@@ -4,7 +4,7 @@ from django.utils import timezone
 from kehoach.tracking.choices import PeriodKind
 from kehoach.tracking.periods import period_label
 
-from .models import Report
+from .models import EDITABLE_FIELDS, Report
 
 # Periods a report is written for (Nghị định 09/2019: quarter, 6 and 9 months, year; months where used).
 REPORT_KINDS = (PeriodKind.QUARTER, PeriodKind.HALF, PeriodKind.NINE, PeriodKind.YEAR, PeriodKind.MONTH)
@@ -42,19 +42,7 @@ class ReportForm(forms.ModelForm):
 
     class Meta:
         model = Report
-        fields = [
-            "title",
-            "introduction",
-            "direction",
-            "shortcomings",
-            "next_steps",
-            "proposals",
-            "recipients",
-            "signer_authority",
-            "signer_delegation",
-            "signer_position",
-            "signer_name",
-        ]
+        fields = list(EDITABLE_FIELDS)
         widgets = {
             "title": forms.Textarea(attrs={"rows": 2}),
             "introduction": forms.Textarea(attrs={"rows": 2}),

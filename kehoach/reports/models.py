@@ -16,6 +16,22 @@ class ReportState(models.TextChoices):
     ISSUED = "da_ban_hanh", "Đã ban hành"
 
 
+# What đầu mối writes in a draft; everything else is compiled from the data.
+EDITABLE_FIELDS = (
+    "title",
+    "introduction",
+    "direction",
+    "shortcomings",
+    "next_steps",
+    "proposals",
+    "recipients",
+    "signer_authority",
+    "signer_delegation",
+    "signer_position",
+    "signer_name",
+)
+
+
 class ReportQuerySet(models.QuerySet):
     def readable_by(self, user) -> "ReportQuerySet":
         from kehoach.units.access import access_for

@@ -25,25 +25,13 @@ from kehoach.tracking.models import Measurement
 
 from .builder import build_document, default_title
 from .collect import bounds_of, collect
-from .models import Report, ReportState
+from .models import EDITABLE_FIELDS, Report, ReportState
 from .payload import indicators_payload, report_payload
 from .permissions import ensure_can_edit, ensure_can_issue
 
 log = logging.getLogger(__name__)
 
-EDITABLE = (
-    "title",
-    "introduction",
-    "direction",
-    "shortcomings",
-    "next_steps",
-    "proposals",
-    "recipients",
-    "signer_authority",
-    "signer_delegation",
-    "signer_position",
-    "signer_name",
-)
+
 # Parts prefilled from the units' progress reports, and the field each comes from.
 NARRATIVES = {"shortcomings": "difficulties", "next_steps": "next_steps", "proposals": "proposals"}
 REQUIRED = {
@@ -178,7 +166,7 @@ def report_update(*, actor, report: Report, data: dict[str, Any], version: int |
                 "nội dung bạn nhập vẫn còn trên màn hình, xin tải lại để xem bản mới rồi sửa tiếp."
             )
         before = snapshot(current)
-        for field in EDITABLE:
+        for field in EDITABLE_FIELDS:
             if field in data:
                 value = (data[field] or "").strip()
                 setattr(current, field, value)

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from kehoach.documents.models import OutgoingDocument
 from kehoach.reports import services
-from kehoach.reports.models import Report, ReportState
+from kehoach.reports.models import EDITABLE_FIELDS, Report, ReportState
 from kehoach.units.services import token_create
 
 TODAY = datetime.date(2026, 4, 2)
@@ -64,7 +64,7 @@ def test_create_edit_issue_through_the_pages(habac, users, client_for, accepted_
     assert response.status_code == 302 and response["Location"] == reverse("reports:edit", args=[report.pk])
     form = daumoi.get(reverse("reports:edit", args=[report.pk]))
     assert form.status_code == 200
-    data = {f: getattr(report, f) for f in services.EDITABLE}
+    data = {f: getattr(report, f) for f in EDITABLE_FIELDS}
     data.update(version=report.version, proposals="Đề nghị thành phố bố trí kinh phí")
     assert daumoi.post(reverse("reports:edit", args=[report.pk]), data).status_code == 302
     report.refresh_from_db()
