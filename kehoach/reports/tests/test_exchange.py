@@ -94,3 +94,43 @@ def test_send_period_figures(habac, users, accepted_q1, outbox, client_for):
         {"action": "send_indicators", "send-period": "quy:1"},
     )
     assert response.status_code == 302 and Delivery.objects.count() == 1
+
+
+def test_figures_that_change_back_are_sent_again(habac, users, accepted_q1, outbox):
+    from decimal import Decimal
+
+    from kehoach.tracking.services import measurements as m_services
+
+    outbox.KEHOACH_EXCHANGE_URL = ""
+
+    def send():
+        return services.indicators_send(
+            actor=users["daumoi"], plan=habac, period_kind="quy", period_number=1, today=TODAY
+        )
+
+    def accept(value):
+        figure = accepted_q1["figures"]["CT01"]
+        figure.refresh_from_db()
+        m_services.measurement_reopen(actor=users["daumoi"], measurement=figure, reason="Sửa số liệu")
+        figure.refresh_from_db()
+        figure = m_services.measurement_save(
+            actor=users["vhxh"],
+            measurement=figure,
+            version=None,
+            data={"value": Decimal(value), "source": "Sổ"},
+        )
+        m_services.measurement_accept(
+            actor=users["daumoi"],
+            measurement=m_services.measurement_submit(actor=users["vhxh"], measurement=figure),
+        )
+
+    first = send()
+    accept("7")
+    second = send()
+    accept("3")
+    third = send()
+    assert len({first.pk, second.pk, third.pk}) == 3
+    values = [
+        {i["code"]: i["value"] for i in d.payload["indicators"]}["CT01"] for d in (first, second, third)
+    ]
+    assert values == ["3", "7", "3"]
