@@ -159,6 +159,10 @@ def edit(request, pk: int):
 @require_POST
 def issue(request, pk: int):
     report = _report(request, pk)
+    if not report.is_draft:
+        # Signed by someone else a moment ago (two leaders, or a double click): say so, not 403.
+        messages.info(request, f"Báo cáo đã được ban hành, số {report.document.number_symbol}.")
+        return redirect("reports:detail", report.pk)
     if not can_issue(request.user, report):
         raise PermissionDenied("Chỉ lãnh đạo UBND mới được ký ban hành báo cáo.")
     form = IssueForm(request.POST)
@@ -173,6 +177,11 @@ def issue(request, pk: int):
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)
+        except PermissionDenied:
+            report.refresh_from_db()
+            if report.is_draft:
+                raise
+            messages.info(request, f"Báo cáo đã được ban hành, số {report.document.number_symbol}.")
         else:
             messages.success(request, f"Đã ban hành báo cáo số {report.document.number_symbol}.")
     else:

@@ -218,3 +218,12 @@ def test_city_leader_is_not_the_commune_leader(draft, habac, client_for):
     assert client.get("/api/v1/reports", **bearer(chairman)).json()["count"] == 0
     draft.refresh_from_db()
     assert draft.state == ReportState.DRAFT
+
+
+def test_signing_twice_says_it_is_already_issued(issued, users, client_for):
+    response = client_for(users["lanhdao"]).post(
+        reverse("reports:issue", args=[issued.pk]), {"issued_on": "02/04/2026", "version": 1}, follow=True
+    )
+    assert response.status_code == 200
+    assert "Báo cáo đã được ban hành, số 01/BC-UBND." in response.content.decode()
+    assert OutgoingDocument.objects.count() == 1
