@@ -88,3 +88,33 @@ def content_disposition(filename: str, ascii_filename: str = "") -> str:
         stem, dot, ext = filename.rpartition(".")
         ascii_filename = f"{ascii_name(stem)}.{ascii_name(ext)}" if dot else ascii_name(filename)
     return f"attachment; filename=\"{ascii_filename}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def recipients_lines(text: str) -> list[str]:
+    """ "Nơi nhận" as NĐ 30 writes it: one recipient per line "- …;", the archive "- Lưu: …." last
+    (added as "Lưu: VT" when missing). Bullets and stray punctuation of typed text are dropped."""
+    items = []
+    for line in (text or "").splitlines():
+        item = line.strip().lstrip("-–+•").strip()
+        if not item:
+            continue
+        # "Sở KH&CN thành phố; (để b/c)" → "Sở KH&CN thành phố (để b/c)"
+        item = re.sub(r"[;,]\s*\(", " (", item).rstrip(" ;,.")
+        items.append(item)
+    kept = [i for i in items if not i.lower().startswith("lưu")]
+    archive = next((i for i in items if i.lower().startswith("lưu")), "Lưu: VT")
+    return [f"- {item};" for item in kept] + [f"- {archive}."]
+
+
+def signature_parts(authority: str, position: str) -> tuple[str, str, str]:
+    """(thẩm quyền, ký thay, chức vụ) in upper case: a deputy signs "KT. CHỦ TỊCH" / "PHÓ CHỦ TỊCH";
+    "KT. Chủ tịch, Phó Chủ tịch" typed in one field is split."""
+    authority = " ".join((authority or "").split()).upper()
+    position = " ".join((position or "").split())
+    if position.upper().startswith("KT."):
+        parts = [p.strip().upper() for p in re.split(r"[,\n]", position) if p.strip()]
+        return authority, parts[0], " ".join(parts[1:])
+    deputy = re.match(r"^phó\s+(.+)$", position, flags=re.IGNORECASE)
+    if deputy:
+        return authority, f"KT. {deputy.group(1).upper()}", position.upper()
+    return authority, "", position.upper()

@@ -19,7 +19,7 @@ from kehoach.documents.document import (
     number_line,
     place_date,
 )
-from kehoach.documents.naming import issuer_lines, place_name, short_issuer
+from kehoach.documents.naming import issuer_lines, place_name, recipients_lines, short_issuer, signature_parts
 
 from . import selectors
 from .choices import BudgetSource, PlanStatus
@@ -77,7 +77,7 @@ def plan_document(plan: Plan) -> OfficialDocument:
         kind="KẾ HOẠCH",
         title=abstract,
         body=body,
-        recipients=_recipients(plan.recipients),
+        recipients=recipients_lines(plan.recipients),
         signature=Signature(lines=_signature_lines(plan), name=plan.signer_name),
         appendices=[_task_appendix(plan, number, issuer, abstract)],
         draft=plan.status == PlanStatus.DRAFT,
@@ -223,33 +223,8 @@ def _close(body: list) -> None:
 # Footer --------------------------------------------------------------------------------------------
 
 
-def _recipients(text: str) -> list[str]:
-    items = []
-    for line in text.splitlines():
-        item = line.strip().lstrip("-+•").strip()
-        if not item:
-            continue
-        # "Sở KH&CN thành phố; (để b/c)" → "Sở KH&CN thành phố (để b/c)"
-        item = re.sub(r"[;,]\s*\(", " (", item).rstrip(" ;,.")
-        items.append(item)
-    kept = [i for i in items if not i.lower().startswith("lưu")]
-    archive = next((i for i in items if i.lower().startswith("lưu")), "Lưu: VT")
-    return [f"- {item};" for item in kept] + [f"- {archive}."]
-
-
 def _signature_lines(plan: Plan) -> list[str]:
-    lines = [plan.signer_authority.strip().upper()] if plan.signer_authority.strip() else []
-    position = " ".join(plan.signer_position.split())
-    if not position:
-        return lines
-    if position.upper().startswith("KT."):
-        # Already written as "KT. Chủ tịch, Phó Chủ tịch".
-        return lines + [p.strip().upper() for p in re.split(r"[,\n]", position) if p.strip()]
-    deputy = re.match(r"^phó\s+(.+)$", position, flags=re.IGNORECASE)
-    if deputy:
-        # A deputy signs on behalf of the head: "KT. CHỦ TỊCH" / "PHÓ CHỦ TỊCH".
-        return [*lines, f"KT. {deputy.group(1).upper()}", position.upper()]
-    return [*lines, position.upper()]
+    return [line for line in signature_parts(plan.signer_authority, plan.signer_position) if line]
 
 
 # Appendix ------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from kehoach.documents.document import (
     number_line,
     place_date,
 )
-from kehoach.documents.naming import issuer_lines, place_name, short_issuer
+from kehoach.documents.naming import issuer_lines, place_name, recipients_lines, short_issuer
 from kehoach.plans.choices import TaskStatus
 from kehoach.tracking.choices import Assessment
 
@@ -81,12 +81,6 @@ def lines(text: str) -> list[str]:
 
 def paragraphs(text: str) -> list[Paragraph]:
     return [Paragraph(line) for line in lines(text)] or [Paragraph(NO_TEXT)]
-
-
-def recipients_list(text: str) -> list[str]:
-    """One recipient per line, written "- …;" with the last "- Lưu: …." as NĐ 30 lays them out."""
-    items = [line.lstrip("-–• ").rstrip(";.,") for line in lines(text)]
-    return [f"- {item}{'.' if i == len(items) - 1 else ';'}" for i, item in enumerate(items)]
 
 
 def indicator_line(item: dict[str, Any]) -> str:
@@ -281,7 +275,7 @@ def build_document(
         kind="BÁO CÁO",
         title=report.title,
         body=body,
-        recipients=recipients_list(report.recipients),
+        recipients=recipients_lines(report.recipients),
         signature=Signature(
             lines=[x.strip().upper() for x in signature_lines if x.strip()], name=report.signer_name
         ),

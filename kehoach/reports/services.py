@@ -4,7 +4,6 @@ import datetime
 import hashlib
 import json
 import logging
-import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -17,6 +16,7 @@ from kehoach.core.jobs import run_after_commit
 from kehoach.core.models import AuditEntry
 from kehoach.documents.document import OfficialDocument
 from kehoach.documents.models import DocumentKind, OutgoingDocument
+from kehoach.documents.naming import signature_parts
 from kehoach.documents.services.register import document_issue, document_store_files
 from kehoach.plans.models import Plan
 from kehoach.plans.permissions import ensure_can_manage
@@ -43,20 +43,6 @@ REQUIRED = {
     "recipients": "Nơi nhận",
     "signer_name": "Họ tên người ký",
 }
-
-
-def signature_parts(plan: Plan) -> tuple[str, str, str]:
-    """(thẩm quyền, ký thay, chức vụ) from the plan's signer, as NĐ 30 writes them: a deputy signs
-    "KT. CHỦ TỊCH" / "PHÓ CHỦ TỊCH"; "KT. Chủ tịch, Phó Chủ tịch" typed in one field is split."""
-    authority = plan.signer_authority.strip().upper()
-    position = " ".join(plan.signer_position.split())
-    if position.upper().startswith("KT."):
-        parts = [p.strip().upper() for p in re.split(r"[,\n]", position) if p.strip()]
-        return authority, parts[0], " ".join(parts[1:])
-    deputy = re.match(r"^phó\s+(.+)$", position, flags=re.IGNORECASE)
-    if deputy:
-        return authority, f"KT. {deputy.group(1).upper()}", position.upper()
-    return authority, "", position.upper()
 
 
 class ReportConflict(ValidationError):
@@ -122,7 +108,7 @@ def report_create(
         report.title = default_title(report, data)
         for field, value in prefill(report, data).items():
             setattr(report, field, value)
-        authority, delegation, position = signature_parts(plan)
+        authority, delegation, position = signature_parts(plan.signer_authority, plan.signer_position)
         report.signer_authority = authority or report.signer_authority
         report.signer_delegation = delegation
         report.signer_position = position or report.signer_position
