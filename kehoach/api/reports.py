@@ -16,10 +16,8 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
+from kehoach.documents.http import document_response, ensure_format
 from kehoach.documents.models import DocumentKind, OutgoingDocument
-from kehoach.documents.naming import content_disposition
-from kehoach.documents.render import render_docx, render_pdf
-from kehoach.documents.services.register import document_file, document_filename
 from kehoach.plans.models import Plan
 from kehoach.plans.permissions import ensure_can_read
 from kehoach.reports import services
@@ -39,10 +37,6 @@ READ = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 WRITE = {**READ, 422: FieldErrorsOut}
 REPORTS = ["Báo cáo định kỳ"]
 DOCUMENTS = ["Sổ văn bản đi"]
-CONTENT_TYPES = {
-    "pdf": "application/pdf",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
 
 
 def _user(request: HttpRequest) -> User:
@@ -253,19 +247,9 @@ def report_document(request: HttpRequest, report_id: int) -> dict[str, Any]:
     summary="Tải báo cáo dạng PDF hoặc DOCX (ext = pdf | docx)",
 )
 def report_file(request: HttpRequest, report_id: int, ext: str) -> HttpResponse:
-    report = _report(_user(request), report_id)
-    if ext not in CONTENT_TYPES:
-        raise Http404("Chỉ có tệp pdf hoặc docx.")
-    if report.is_draft:
-        doc = services.report_document(report)
-        content = render_pdf(doc) if ext == "pdf" else render_docx(doc)
-        filename = f"Du-thao-bao-cao-{report.pk}.{ext}"
-    else:
-        content = document_file(report.document, ext)
-        filename = document_filename(report.document, ext)
-    response = HttpResponse(content, content_type=CONTENT_TYPES[ext])
-    response["Content-Disposition"] = content_disposition(filename)
-    return response
+    ensure_format(ext)
+    content, filename = services.report_file(_report(_user(request), report_id), ext)
+    return document_response(content, ext, filename)
 
 
 # Register of outgoing documents -----------------------------------------------------------------------

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from kehoach.core.views import apply_service_errors, paginate, query_without_page, style_widgets
@@ -13,14 +13,9 @@ from kehoach.units.choices import ADMINISTRATIVE_KINDS
 from kehoach.units.models import Unit
 
 from .forms import ManualEntryForm, RegisterFilterForm
+from .http import document_response, ensure_format
 from .models import OutgoingDocument
-from .naming import content_disposition
 from .services.register import can_register, document_file, document_filename, document_register_manual
-
-CONTENT_TYPES = {
-    "pdf": "application/pdf",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
 
 
 def _issuers(user):
@@ -79,16 +74,13 @@ def detail(request, pk: int):
 
 @login_required
 def download(request, pk: int, ext: str):
-    if ext not in CONTENT_TYPES:
-        raise Http404
+    ensure_format(ext)
     entry = _document(request, pk)
     try:
         content = document_file(entry, ext)
     except FileNotFoundError:
         raise Http404("Văn bản này được vào sổ bằng tay, không có tệp trên hệ thống.") from None
-    response = HttpResponse(content, content_type=CONTENT_TYPES[ext])
-    response["Content-Disposition"] = content_disposition(document_filename(entry, ext))
-    return response
+    return document_response(content, ext, document_filename(entry, ext))
 
 
 @login_required

@@ -11,8 +11,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kehoach.core.audit import history_for
 from kehoach.core.views import apply_service_errors, paginate, query_without_page
-from kehoach.documents.naming import ascii_name, content_disposition
-from kehoach.documents.render import render_docx, render_fragment, render_pdf
+from kehoach.documents.http import document_response, render_file
+from kehoach.documents.naming import ascii_name
+from kehoach.documents.render import render_fragment
 from kehoach.units.access import access_for
 from kehoach.units.models import Unit
 
@@ -93,18 +94,13 @@ def plan_detail(request, pk: int):
 
 # The plan as an official document (NĐ 30) ------------------------------------------------------------
 
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
-
-def _document_download(plan: Plan, content: bytes, content_type: str, ext: str) -> HttpResponse:
+def _document_download(plan: Plan, ext: str) -> HttpResponse:
     number = plan.number or "du-thao"
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition(
-        f"Kế hoạch {number} năm {plan.year}.{ext}", f"KH-{ascii_name(number)}-{plan.year}.{ext}"
+    content = render_file(plan_document(plan), ext)
+    return document_response(
+        content, ext, f"Kế hoạch {number} năm {plan.year}.{ext}", f"KH-{ascii_name(number)}-{plan.year}.{ext}"
     )
-    # Plans are not public: no shared cache may keep the file.
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @login_required
@@ -120,14 +116,14 @@ def plan_document_preview(request, pk: int):
 @require_GET
 def plan_document_docx(request, pk: int):
     plan = selectors.plan_with_parts(_plan(request, pk))
-    return _document_download(plan, render_docx(plan_document(plan)), DOCX_TYPE, "docx")
+    return _document_download(plan, "docx")
 
 
 @login_required
 @require_GET
 def plan_document_pdf(request, pk: int):
     plan = selectors.plan_with_parts(_plan(request, pk))
-    return _document_download(plan, render_pdf(plan_document(plan)), "application/pdf", "pdf")
+    return _document_download(plan, "pdf")
 
 
 def _coordinator_lead_units(user):

@@ -15,9 +15,15 @@ from kehoach.core.audit import audit_change, snapshot
 from kehoach.core.jobs import run_after_commit
 from kehoach.core.models import AuditEntry
 from kehoach.documents.document import OfficialDocument
+from kehoach.documents.http import render_file
 from kehoach.documents.models import DocumentKind, OutgoingDocument
 from kehoach.documents.naming import signature_parts
-from kehoach.documents.services.register import document_issue, document_store_files
+from kehoach.documents.services.register import (
+    document_file,
+    document_filename,
+    document_issue,
+    document_store_files,
+)
 from kehoach.plans.models import Plan
 from kehoach.plans.permissions import ensure_can_manage
 from kehoach.tracking.choices import PeriodKind, ReportStatus
@@ -211,6 +217,15 @@ def report_document(report: Report, *, today: datetime.date | None = None) -> Of
         return OfficialDocument.from_dict(report.document.content)
     data = collect(report, today=today or timezone.localdate())
     return build_document(report, data)
+
+
+def report_file(report: Report, ext: str) -> tuple[bytes, str]:
+    """The report as a PDF or DOCX and its file name: the issued file, or the draft rendered now."""
+    if report.is_draft:
+        stamp = timezone.localdate().strftime("%d-%m-%Y")
+        filename = f"Dự thảo báo cáo {report.period_label} {stamp}.{ext}"
+        return render_file(report_document(report), ext), filename
+    return document_file(report.document, ext), document_filename(report.document, ext)
 
 
 def report_issue(

@@ -3,16 +3,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from kehoach.core.audit import history_for
 from kehoach.core.views import apply_service_errors, style_widgets
-from kehoach.documents.naming import content_disposition
-from kehoach.documents.render import render_docx, render_fragment, render_pdf
-from kehoach.documents.services.register import document_file, document_filename
+from kehoach.documents.http import document_response, ensure_format
+from kehoach.documents.render import render_fragment
 from kehoach.plans.models import Plan
 from kehoach.plans.permissions import can_manage_plan, ensure_can_read
 
@@ -20,11 +18,6 @@ from . import services
 from .forms import IssueForm, ReportCreateForm, ReportForm
 from .models import Report
 from .permissions import can_edit, can_issue, can_read
-
-CONTENT_TYPES = {
-    "pdf": "application/pdf",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
 
 
 def _report(request, pk: int) -> Report:
@@ -203,17 +196,6 @@ def delete(request, pk: int):
 
 @login_required
 def download(request, pk: int, ext: str):
-    if ext not in CONTENT_TYPES:
-        raise Http404
-    report = _report(request, pk)
-    if report.is_draft:
-        document = services.report_document(report)
-        content = render_pdf(document) if ext == "pdf" else render_docx(document)
-        stamp = timezone.localdate().strftime("%d-%m-%Y")
-        filename = f"Du-thao-bao-cao-{report.period_label}-{stamp}.{ext}"
-    else:
-        content = document_file(report.document, ext)
-        filename = document_filename(report.document, ext)
-    response = HttpResponse(content, content_type=CONTENT_TYPES[ext])
-    response["Content-Disposition"] = content_disposition(filename)
-    return response
+    ensure_format(ext)
+    content, filename = services.report_file(_report(request, pk), ext)
+    return document_response(content, ext, filename)
