@@ -1,7 +1,8 @@
 """The JSON sent to the city's reporting system for an issued report (schema "kehoach.report/1").
 
 Stable codes only: indicator codes (CT01…), task codes (NV01… from the plan's order), status and
-assessment codes, ISO dates, decimal values as strings. Documented in docs/exchange.md.
+assessment codes, ISO dates, decimal values as strings. The envelope (key, creation time, sender) is
+added by `exchange.enqueue`. Documented in docs/exchange.md.
 """
 
 from typing import Any
@@ -25,17 +26,10 @@ INDICATOR_FIELDS = (
 
 def report_payload(report: Report) -> dict[str, Any]:
     entry = report.document
-    plan = report.plan
-    owner = plan.owner_unit
     data = report.data
     return {
         "schema": SCHEMA,
         "kind": "report.issued",
-        "sender": {
-            "unit_id": owner.pk,
-            "unit_code": getattr(owner, "code", "") or "",
-            "unit_name": owner.name,
-        },
         "document": {
             "uid": str(entry.uid),
             "number": entry.number,
@@ -77,13 +71,11 @@ def report_payload(report: Report) -> dict[str, Any]:
     }
 
 
-def indicators_payload(plan, data: dict[str, Any]) -> dict[str, Any]:
+def indicators_payload(data: dict[str, Any]) -> dict[str, Any]:
     """A period's accepted indicator values on their own, for systems that take figures, not reports."""
-    owner = plan.owner_unit
     return {
         "schema": INDICATORS_SCHEMA,
         "kind": "indicators.period",
-        "sender": {"unit_id": owner.pk, "unit_code": owner.code, "unit_name": owner.name},
         "plan": data["plan"],
         "period": {k: v for k, v in data["period"].items() if not k.startswith("source_")},
         "as_of": data["as_of"],

@@ -357,7 +357,7 @@ def indicators_send(
             }
         )
     data = collect(Report(plan=plan, period_kind=period_kind, period_number=int(period_number)), today=today)
-    payload = indicators_payload(plan, data)
+    payload = indicators_payload(data)
     if not any(item["value"] is not None for item in payload["indicators"]):
         raise ValidationError({"period": f"Kỳ {bounds.label} chưa có số liệu chỉ tiêu nào được chấp nhận."})
     # The latest acceptance makes figures that went A → B → A a new delivery; unchanged ones are not.

@@ -51,6 +51,7 @@ def test_issued_report_delivered_once_across_an_outage(habac, users, accepted_q1
         body = json.loads(stored.read_text(encoding="utf-8"))
         assert body["document"]["number_symbol"] == "01/BC-UBND"
         assert body["document"]["uid"] == str(report.document.uid)
+        assert body["sender"]["unit_name"] == habac.owner_unit.name and body["created_at"]
         assert {i["code"]: i["value"] for i in body["indicators"]}["CT01"] == "3"
         assert body["idempotency_key"] == f"kehoach:report:{report.document.uid}"
         # Later passes and a second enqueue of the same report send nothing more.
