@@ -20,7 +20,7 @@ from kehoach.plans.status import StatusInput, compute_status
 from kehoach.tracking.choices import Assessment, PeriodKind, ReporterRole, ReportStatus
 from kehoach.tracking.models import Period, ProgressReport
 from kehoach.tracking.periods import PeriodBounds, period_bounds, period_label
-from kehoach.tracking.selectors import desk
+from kehoach.tracking.selectors import indicator_rows
 from kehoach.tracking.services.periods import reporting_config
 
 from .models import Report
@@ -86,8 +86,8 @@ def collect(report: Report, *, today: datetime.date) -> dict[str, Any]:
     indicators: list[dict[str, Any]] = []
     tasks: list[dict[str, Any]] = []
     narratives: dict[str, list[str]] = {"difficulties": [], "proposals": [], "next_steps": []}
-    indicator_rows = desk(plan, period, today=as_of)[1] if period is not None else []
-    for row in indicator_rows:
+    rows = indicator_rows(plan, period) if period is not None else []
+    for row in rows:
         ind = row.indicator
         computed = any(s.record is not None and getattr(s.record, "is_computed", False) for s in row.slots)
         indicators.append(

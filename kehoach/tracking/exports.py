@@ -5,7 +5,6 @@ cells and no title rows; numbers are number cells and dates are date cells, so n
 parsed back out of Vietnamese formatting.
 """
 
-import datetime
 import io
 from decimal import Decimal
 
@@ -15,8 +14,9 @@ from openpyxl.utils import get_column_letter
 
 from kehoach.plans.models import Plan
 
+from . import selectors
 from .models import Period
-from .selectors import IndicatorRow, desk
+from .selectors import IndicatorRow
 
 SHEET_TITLE = "Chỉ tiêu"
 DATE_FORMAT = "dd/mm/yyyy"
@@ -57,9 +57,9 @@ def _source(row: IndicatorRow) -> str:
     return SOURCE_COMPUTED if computed else SOURCE_MANUAL
 
 
-def indicator_rows(plan: Plan, period: Period, *, today: datetime.date) -> list[list]:
+def indicator_rows(plan: Plan, period: Period) -> list[list]:
     """The table as values, header first; only accepted figures count (as on the desk)."""
-    _, rows = desk(plan, period, today=today)
+    rows = selectors.indicator_rows(plan, period)
     table: list[list] = [[title for title, _ in COLUMNS]]
     for row in rows:
         indicator = row.indicator
@@ -87,11 +87,11 @@ def indicator_rows(plan: Plan, period: Period, *, today: datetime.date) -> list[
     return table
 
 
-def indicators_xlsx(plan: Plan, period: Period, *, today: datetime.date) -> bytes:
+def indicators_xlsx(plan: Plan, period: Period) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = SHEET_TITLE
-    for values in indicator_rows(plan, period, today=today):
+    for values in indicator_rows(plan, period):
         sheet.append(values)
     for row in sheet.iter_rows():
         for cell in row:

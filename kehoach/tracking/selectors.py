@@ -67,14 +67,15 @@ def tasks_in_period(plan: Plan, period: Period) -> QuerySet[Task]:
     )
 
 
-def desk(plan: Plan, period: Period, *, today: datetime.date) -> tuple[list[TaskRow], list[IndicatorRow]]:
+def task_rows(plan: Plan, period: Period, *, today: datetime.date) -> list[TaskRow]:
+    """Each task owing a report in the period, with every unit's report slot."""
     by_task: dict[int, dict[int, ProgressReport]] = {}
     reports_qs = ProgressReport.objects.filter(period=period).select_related(
         "unit", "submitted_by", "reviewed_by"
     )
     for r in reports_qs:
         by_task.setdefault(r.task_id, {})[r.unit_id] = r
-    task_rows = []
+    rows = []
     for task in tasks_in_period(plan, period):
         reports = by_task.get(task.pk, {})
         row = TaskRow(task=task, status=task.status(today))
@@ -84,13 +85,17 @@ def desk(plan: Plan, period: Period, *, today: datetime.date) -> tuple[list[Task
             row.slots.append(Slot(unit, "phoi_hop", reports.pop(unit.pk, None)))
         # Parts written by units that coordinate as "các phòng, cơ quan, đơn vị".
         row.slots.extend(Slot(report.unit, report.role, report) for report in reports.values())
-        task_rows.append(row)
+        rows.append(row)
+    return rows
 
+
+def indicator_rows(plan: Plan, period: Period) -> list[IndicatorRow]:
+    """Each indicator with its units' figures, the accepted value and its assessment."""
     measurements: dict[tuple[int, int], Measurement] = {
         (m.indicator_id, m.unit_id): m
         for m in Measurement.objects.filter(period=period).select_related("unit")
     }
-    indicator_rows = []
+    rows = []
     indicators = (
         Indicator.objects.filter(plan=plan)
         .select_related("lead_unit", "group")
@@ -114,8 +119,12 @@ def desk(plan: Plan, period: Period, *, today: datetime.date) -> tuple[list[Task
         accepted = [s.record for s in row.slots if s.record and s.record.status == ReportStatus.ACCEPTED]
         row.value = combine(indicator, accepted)
         row.assessment = assess(indicator, row.value, period_end=period.ends_on, year=plan.year)
-        indicator_rows.append(row)
-    return task_rows, indicator_rows
+        rows.append(row)
+    return rows
+
+
+def desk(plan: Plan, period: Period, *, today: datetime.date) -> tuple[list[TaskRow], list[IndicatorRow]]:
+    return task_rows(plan, period, today=today), indicator_rows(plan, period)
 
 
 def missing(plan: Plan, period: Period, *, today: datetime.date) -> list[dict]:

@@ -160,7 +160,7 @@ def indicators_export(request, plan_pk: int, pk: int):
     """The period's indicator table as XLSX for upper-level systems (accepted figures only)."""
     plan = _plan(request, plan_pk)
     period = _period(plan, pk)
-    content = indicators_xlsx(plan, period, today=timezone.localdate())
+    content = indicators_xlsx(plan, period)
     number = plan.number or f"ke-hoach-{plan.pk}"
     response = HttpResponse(content, content_type=XLSX_TYPE)
     response["Content-Disposition"] = content_disposition(

@@ -132,7 +132,7 @@ def url(plan, period) -> str:
 
 
 def test_one_header_row_and_one_row_per_indicator(habac, q2, figures):
-    sheet = read(indicators_xlsx(habac, q2, today=TODAY))
+    sheet = read(indicators_xlsx(habac, q2))
     assert [c.value for c in sheet[1]] == HEADERS == [title for title, _ in COLUMNS]
     assert all(c.font.bold for c in sheet[1])
     assert sheet.max_row == 1 + 11 and sheet.max_column == len(HEADERS)
@@ -146,7 +146,7 @@ def test_one_header_row_and_one_row_per_indicator(habac, q2, figures):
 
 
 def test_period_columns_are_codes_and_real_dates(habac, q2, figures):
-    sheet = read(indicators_xlsx(habac, q2, today=TODAY))
+    sheet = read(indicators_xlsx(habac, q2))
     for row in sheet.iter_rows(min_row=2):
         year, kind, number, starts, ends = (c.value for c in row[1:6])
         assert (year, kind, number) == (2026, "quy", 2)
@@ -157,7 +157,7 @@ def test_period_columns_are_codes_and_real_dates(habac, q2, figures):
 
 
 def test_accepted_figures_are_numbers_with_their_assessment(habac, q2, figures):
-    rows = rows_by_code(read(indicators_xlsx(habac, q2, today=TODAY)))
+    rows = rows_by_code(read(indicators_xlsx(habac, q2)))
 
     ct01 = rows["CT01"]
     assert ct01["Tên chỉ tiêu"] == "Số lượng sáng kiến được công nhận hiệu quả, phạm vi ảnh hưởng xã"
@@ -185,7 +185,7 @@ def test_accepted_figures_are_numbers_with_their_assessment(habac, q2, figures):
 
 
 def test_figures_not_yet_accepted_are_not_exported(habac, users, q2, figures):
-    rows = rows_by_code(read(indicators_xlsx(habac, q2, today=TODAY)))
+    rows = rows_by_code(read(indicators_xlsx(habac, q2)))
     # CT05 was sent but not accepted; the others were never entered.
     for code in ["CT02", "CT03", "CT05", "CT06", "CT08", "CT09", "CT10", "CT11"]:
         assert rows[code]["Giá trị kỳ này"] is None, code
@@ -193,13 +193,13 @@ def test_figures_not_yet_accepted_are_not_exported(habac, users, q2, figures):
         assert isinstance(rows[code]["Mục tiêu"], int), code
 
     services.measurement_accept(actor=users["daumoi"], measurement=figures["CT05"])
-    rows = rows_by_code(read(indicators_xlsx(habac, q2, today=TODAY)))
+    rows = rows_by_code(read(indicators_xlsx(habac, q2)))
     assert rows["CT05"]["Giá trị kỳ này"] == 80
 
 
 def test_a_period_without_figures_still_lists_every_indicator(habac):
     q1 = Period.objects.get(plan=habac, kind=PeriodKind.QUARTER, year=2026, number=1)
-    sheet = read(indicators_xlsx(habac, q1, today=TODAY))
+    sheet = read(indicators_xlsx(habac, q1))
     assert sheet.max_row == 12
     assert {row[12] for row in sheet.iter_rows(min_row=2, values_only=True)} == {None}
 
@@ -289,6 +289,6 @@ def test_text_that_looks_like_a_formula_stays_text(habac, q2):
     from kehoach.plans.models import Indicator
 
     Indicator.objects.filter(plan=habac, code="CT01").update(name='=HYPERLINK("http://x","bấm")')
-    sheet = read(indicators_xlsx(habac, q2, today=TODAY))
+    sheet = read(indicators_xlsx(habac, q2))
     cell = next(row[7] for row in sheet.iter_rows(min_row=2) if row[6].value == "CT01")
     assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")
