@@ -121,16 +121,7 @@ def document_issue(
             source_id=source_id,
             issued_by=actor,
         )
-        entry.full_clean(exclude=["pdf", "docx", "content", "issued_by"])
-        entry.save()
-        audit_change(
-            actor=actor,
-            obj=entry,
-            action=AuditEntry.Action.CREATE,
-            after=snapshot(entry, extra={"số, ký hiệu": entry.number_symbol}),
-            context=issuer,
-            summary=f"Vào sổ văn bản đi số {entry.number_symbol}",
-        )
+        _record(actor, entry, f"Vào sổ văn bản đi số {entry.number_symbol}")
     return entry
 
 
@@ -171,23 +162,29 @@ def document_register_manual(*, actor, issuer: Unit, data: dict) -> OutgoingDocu
             note=(data.get("note") or "").strip(),
             issued_by=actor,
         )
-        entry.full_clean(exclude=["pdf", "docx", "content", "issued_by", "issuer"])
-        try:
-            with transaction.atomic():
-                entry.save()
-        except IntegrityError:
-            raise ValidationError(
-                {"number": f"Số {number:02d} năm {issued_on.year} vừa được người khác lấy; hãy lưu lại."}
-            ) from None
-        audit_change(
-            actor=actor,
-            obj=entry,
-            action=AuditEntry.Action.CREATE,
-            after=snapshot(entry, extra={"số, ký hiệu": entry.number_symbol}),
-            context=issuer,
-            summary=f"Vào sổ văn bản đi số {entry.number_symbol} (văn bản ngoài hệ thống)",
-        )
+        _record(actor, entry, f"Vào sổ văn bản đi số {entry.number_symbol} (văn bản ngoài hệ thống)")
     return entry
+
+
+def _record(actor, entry: OutgoingDocument, summary: str) -> None:
+    """Validate, save and audit a register entry; the caller holds the series lock."""
+    entry.full_clean(exclude=["pdf", "docx", "content", "issued_by", "issuer"])
+    try:
+        with transaction.atomic():
+            entry.save()
+    except IntegrityError:
+        # Only a number written to the database without the series lock can get here.
+        raise ValidationError(
+            {"number": f"Số {entry.number:02d} năm {entry.year} vừa được người khác lấy; hãy lưu lại."}
+        ) from None
+    audit_change(
+        actor=actor,
+        obj=entry,
+        action=AuditEntry.Action.CREATE,
+        after=snapshot(entry, extra={"số, ký hiệu": entry.number_symbol}),
+        context=entry.issuer,
+        summary=summary,
+    )
 
 
 def document_filename(entry: OutgoingDocument, extension: str) -> str:
