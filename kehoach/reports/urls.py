@@ -6,6 +6,7 @@ app_name = "reports"
 
 urlpatterns = [
     path("ke-hoach/<int:plan_pk>/bao-cao-dinh-ky/", views.plan_reports, name="plan_reports"),
+    path("ke-hoach/<int:plan_pk>/gui-so-lieu-chi-tieu/", views.send_indicators, name="send_indicators"),
     path("bao-cao-dinh-ky/<int:pk>/", views.detail, name="detail"),
     path("bao-cao-dinh-ky/<int:pk>/sua/", views.edit, name="edit"),
     path("bao-cao-dinh-ky/<int:pk>/ban-hanh/", views.issue, name="issue"),

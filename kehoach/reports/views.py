@@ -35,26 +35,11 @@ def plan_reports(request, plan_pk: int):
     plan = get_object_or_404(Plan.objects.select_related("owner_unit", "lead_unit"), pk=plan_pk)
     ensure_can_read(request.user, plan)
     manage = can_manage_plan(request.user, plan)
-    sending = request.POST.get("action") == "send_indicators"
-    form = ReportCreateForm(None if sending else request.POST or None, year=plan.year) if manage else None
-    send_form = (
-        ReportCreateForm(request.POST if sending else None, year=plan.year, prefix="send") if manage else None
-    )
+    form = ReportCreateForm(request.POST or None, year=plan.year) if manage else None
     if request.method == "POST":
         if not manage:
             raise PermissionDenied("Chỉ đơn vị đầu mối của kế hoạch mới được lập báo cáo.")
-        if sending and send_form.is_valid():
-            kind, number = send_form.cleaned_period()
-            try:
-                delivery = services.indicators_send(
-                    actor=request.user, plan=plan, period_kind=kind, period_number=number
-                )
-            except ValidationError as error:
-                apply_service_errors(send_form, error)
-            else:
-                messages.success(request, f"Đã đưa vào hàng gửi: {delivery.summary}.")
-                return redirect("exchange:detail", delivery.pk)
-        elif not sending and form.is_valid():
+        if form.is_valid():
             kind, number = form.cleaned_period()
             try:
                 report = services.report_create(
@@ -78,9 +63,32 @@ def plan_reports(request, plan_pk: int):
             "plan": plan,
             "reports": visible,
             "form": style_widgets(form) if form else None,
-            "send_form": style_widgets(send_form) if send_form else None,
+            "send_form": style_widgets(ReportCreateForm(year=plan.year, prefix="send")) if manage else None,
         },
     )
+
+
+@login_required
+@require_POST
+def send_indicators(request, plan_pk: int):
+    """Queue a period's accepted indicator values for the city's system (đầu mối)."""
+    plan = get_object_or_404(Plan.objects.select_related("owner_unit", "lead_unit"), pk=plan_pk)
+    ensure_can_read(request.user, plan)
+    form = ReportCreateForm(request.POST, year=plan.year, prefix="send")
+    if not form.is_valid():
+        messages.error(request, "Hãy chọn kỳ báo cáo cần gửi số liệu.")
+        return redirect("reports:plan_reports", plan.pk)
+    kind, number = form.cleaned_period()
+    try:
+        delivery = services.indicators_send(
+            actor=request.user, plan=plan, period_kind=kind, period_number=number
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("reports:plan_reports", plan.pk)
+    messages.success(request, f"Đã đưa vào hàng gửi: {delivery.summary}.")
+    return redirect("exchange:detail", delivery.pk)
 
 
 @login_required

@@ -91,10 +91,15 @@ def test_send_period_figures(habac, users, accepted_q1, outbox, client_for):
     # Through the page: the đầu mối lands on the delivery.
     Delivery.objects.all().delete()
     response = client_for(users["daumoi"]).post(
-        reverse("reports:plan_reports", args=[habac.pk]),
-        {"action": "send_indicators", "send-period": "quy:1"},
+        reverse("reports:send_indicators", args=[habac.pk]), {"send-period": "quy:1"}
     )
     assert response.status_code == 302 and Delivery.objects.count() == 1
+    # Staff are refused, and nothing is queued.
+    Delivery.objects.all().delete()
+    refused = client_for(users["vhxh"]).post(
+        reverse("reports:send_indicators", args=[habac.pk]), {"send-period": "quy:1"}
+    )
+    assert refused.status_code == 403 and not Delivery.objects.exists()
 
 
 def test_figures_that_change_back_are_sent_again(habac, users, accepted_q1, outbox):
