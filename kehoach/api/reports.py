@@ -19,7 +19,6 @@ from ninja.pagination import PageNumberPagination, paginate
 from kehoach.documents.http import document_response, ensure_format
 from kehoach.documents.models import DocumentKind, OutgoingDocument
 from kehoach.plans.models import Plan
-from kehoach.plans.permissions import ensure_can_read
 from kehoach.reports import services
 from kehoach.reports.models import Report, ReportState
 from kehoach.reports.permissions import can_read
@@ -177,7 +176,6 @@ def report_create(request: HttpRequest, plan_id: int, body: ReportCreateIn) -> t
     plan = get_object_or_404(Plan.objects.select_related("owner_unit", "lead_unit"), pk=plan_id)
     if not access_for(user).can_read_unit(plan.owner_unit):
         raise Http404(f"Không tìm thấy kế hoạch có mã {plan_id}.")
-    ensure_can_read(user, plan)
     report = services.report_create(
         actor=user, plan=plan, period_kind=body.period_kind, period_number=body.period_number
     )

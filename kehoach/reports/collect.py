@@ -73,7 +73,7 @@ def period_phrase(kind: str, year: int, number: int) -> str:
     if kind == PeriodKind.MONTH:
         return f"tháng {number:02d} năm {year}"
     if kind in (PeriodKind.HALF, PeriodKind.NINE):
-        return period_label(kind, year, number)[0].lower() + period_label(kind, year, number)[1:]
+        return period_label(kind, year, number)  # "6 tháng đầu năm 2026" already reads as a phrase
     return f"năm {year}"
 
 
