@@ -26,4 +26,5 @@ urlpatterns = [
     path("", include("kehoach.documents.urls")),
     path("", include("kehoach.reports.urls")),
     path("", include("kehoach.exchange.urls")),
+    path("", include("kehoach.operations.urls")),
 ]

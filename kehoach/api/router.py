@@ -22,6 +22,8 @@ from kehoach.units.models import Membership, Unit, User
 
 from . import selectors
 from .auth import TokenAuth
+from .operations import router as operations_router
+from .operations_city import router as operations_city_router
 from .plans import router as plans_router
 from .registers import router as registers_router
 from .reports import router as reports_router
@@ -55,6 +57,8 @@ api.add_router("", tracking_router)
 api.add_router("", registers_router)
 api.add_router("", reports_router)
 api.add_router("", plans_router)
+api.add_router("", operations_router)
+api.add_router("", operations_city_router)
 
 PAGE = {"page_size": settings.KEHOACH_PAGE_SIZE, "max_page_size": 200}
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}

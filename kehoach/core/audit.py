@@ -93,6 +93,10 @@ def audit_change(
     if action == AuditEntry.Action.UPDATE and not changes:
         return None
     ctx = context if context is not None else obj
+    if ctx._meta.label_lower == "plans.plan":
+        from .hooks import plan_changed
+
+        plan_changed(ctx.pk)
     return AuditEntry.objects.create(
         content_type=ContentType.objects.get_for_model(obj, for_concrete_model=True),
         object_id=str(obj.pk),

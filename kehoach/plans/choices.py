@@ -55,3 +55,8 @@ class BudgetSource(models.TextChoices):
     SOCIALISED = "xa_hoi_hoa", "Xã hội hóa"
     OTHER = "khac", "Nguồn hợp pháp khác"
     NONE = "khong", "Không phát sinh kinh phí"
+
+
+class Direction(models.TextChoices):
+    HIGHER = "tang", "Càng cao càng tốt"
+    LOWER = "giam", "Càng thấp càng tốt"

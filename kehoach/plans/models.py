@@ -11,6 +11,7 @@ from .choices import (
     Commitment,
     Comparator,
     DeadlineKind,
+    Direction,
     PlanField,
     PlanStatus,
     TaskUnitRole,
@@ -127,6 +128,35 @@ class IndicatorGroup(models.Model):
         return self.name
 
 
+class CityIndicator(TimeStampedModel):
+    """An entry of a city's shared indicator catalogue: communes' indicators linked to it are compared."""
+
+    city = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="catalogue_indicators", verbose_name="thành phố"
+    )
+    code = models.CharField("mã", max_length=20, help_text="Mã dùng chung trong thành phố, ví dụ TP-CDS-05")
+    name = models.CharField("tên chỉ tiêu", max_length=500)
+    unit_of_measure = models.CharField("đơn vị tính", max_length=50)
+    direction = models.CharField(
+        "chiều tốt", max_length=5, choices=Direction.choices, default=Direction.HIGHER
+    )
+    position = models.PositiveIntegerField("thứ tự", default=0)
+    search_text = models.TextField(editable=False, default="")
+
+    class Meta:
+        verbose_name = "chỉ tiêu dùng chung của thành phố"
+        verbose_name_plural = "danh mục chỉ tiêu dùng chung"
+        ordering = ["city", "position", "code"]
+        constraints = [models.UniqueConstraint(fields=["city", "code"], name="city_indicator_unique_code")]
+
+    def __str__(self) -> str:
+        return f"{self.code} – {self.name}"
+
+    def save(self, *args, **kwargs):
+        self.search_text = fold(" ".join([self.code, self.name]))
+        super().save(*args, **kwargs)
+
+
 class Indicator(TimeStampedModel):
     plan = models.ForeignKey(
         Plan, on_delete=models.CASCADE, related_name="indicators", verbose_name="kế hoạch"
@@ -165,6 +195,15 @@ class Indicator(TimeStampedModel):
     )
     coordinating_units = models.ManyToManyField(
         Unit, blank=True, related_name="coordinated_indicators", verbose_name="đơn vị phối hợp"
+    )
+    city_indicator = models.ForeignKey(
+        CityIndicator,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="indicators",
+        verbose_name="chỉ tiêu dùng chung của thành phố",
+        help_text="Liên kết để so sánh chỉ tiêu này giữa các xã, phường.",
     )
 
     class Meta:
@@ -263,6 +302,12 @@ class Trigger(TimeStampedModel):
     document_number = models.CharField("số, ký hiệu văn bản", max_length=60, blank=True)
     document_issuer = models.CharField("cơ quan ban hành", max_length=255, blank=True)
     document_title = models.CharField("trích yếu văn bản", max_length=500, blank=True)
+    expected_on = models.DateField(
+        "ngày dự kiến xảy ra",
+        null=True,
+        blank=True,
+        help_text="Để kịch bản điều hành cảnh báo khi quá ngày này mà sự kiện chưa xảy ra.",
+    )
     occurred_on = models.DateField("ngày xảy ra", null=True, blank=True)
     recorded_at = models.DateTimeField("ghi nhận lúc", null=True, blank=True)
     recorded_by = models.ForeignKey(

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "kehoach.exchange",
     "kehoach.documents",
     "kehoach.reports",
+    "kehoach.operations",
     "kehoach.demo",
 ]
 
@@ -181,6 +182,9 @@ KEHOACH_EVIDENCE_MAX_BYTES = int(os.environ.get("KEHOACH_EVIDENCE_MAX_BYTES", st
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Reminders: how many days before a deadline people are reminded.
 KEHOACH_REMIND_DAYS_BEFORE = int(os.environ.get("KEHOACH_REMIND_DAYS_BEFORE", "7"))
+# The day's job (reminders, scenario evaluation, e-mail digest) runs once a day after this local time
+# ("HH:MM", Asia/Ho_Chi_Minh). `kehoach worker`, which `kehoach serve` starts, runs it: no cron needed.
+KEHOACH_DAILY_AT = os.environ.get("KEHOACH_DAILY_AT", "06:00")
 _mail_backend = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 _mail_options = (
     {

@@ -37,3 +37,5 @@ class NotificationKind(models.TextChoices):
     MISSING = "thieu_bao_cao", "Chưa gửi báo cáo"
     RETURNED = "tra_lai", "Báo cáo bị trả lại"
     SUBMITTED = "cho_duyet", "Báo cáo chờ duyệt"
+    ALERT = "canh_bao", "Cảnh báo điều hành"
+    NUDGE = "don_doc", "Đôn đốc của đầu mối"

@@ -155,6 +155,13 @@ class ProgressReport(WorkflowModel):
     difficulties = models.TextField("khó khăn, vướng mắc", blank=True)
     proposals = models.TextField("đề xuất, kiến nghị", blank=True)
     next_steps = models.TextField("nhiệm vụ kỳ tới", blank=True)
+    # Lũy kế from the start of the task, reported by the lead unit: what the centre sets against the plan's budget.
+    spent_amount = models.BigIntegerField(
+        "kinh phí đã sử dụng, lũy kế (đồng)",
+        null=True,
+        blank=True,
+        help_text="Chỉ đơn vị chủ trì ghi, tính từ đầu năm đến ngày chốt số liệu.",
+    )
 
     objects = ReportQuerySet.as_manager()
 
