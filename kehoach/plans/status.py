@@ -79,11 +79,29 @@ STATUS_BADGES = {
 }
 
 
-def plan_rates(tasks, today: datetime.date) -> dict:
-    """Rates used in Vietnamese government reporting, counted in the database.
+# What each plan figure means, shown next to it wherever it appears (pages, reports, API). The
+# reporting formula ignores tasks not yet due, so on its own it reads "100%" while most work is open:
+# it is kept for the reports that ask for it, never shown alone as the plan's headline.
+RATE_DEFINITIONS = {
+    "done": "Số nhiệm vụ đã hoàn thành (đúng hạn hoặc trễ hạn) trên tổng số nhiệm vụ của kế hoạch.",
+    "overdue": "Số nhiệm vụ đã quá hạn hoàn thành mà chưa hoàn thành.",
+    "on_time_rate": (
+        "Tỷ lệ đúng hạn: số nhiệm vụ hoàn thành đúng hạn ÷ số nhiệm vụ đã đến hạn hoặc đã hoàn thành."
+    ),
+    "reporting_completion_rate": (
+        "Tỷ lệ hoàn thành theo cách tính báo cáo: số nhiệm vụ đã hoàn thành ÷ (số nhiệm vụ đã hoàn thành"
+        " + số nhiệm vụ quá hạn chưa hoàn thành); không tính nhiệm vụ chưa đến hạn."
+    ),
+}
 
-    completion rate = completed ÷ (completed + overdue unfinished);
-    on-time rate = completed on time ÷ tasks due (its deadline has come, or it is done).
+
+def plan_rates(tasks, today: datetime.date) -> dict:
+    """The plan's figures, counted in one aggregate query.
+
+    done of total is the headline; overdue counts open tasks past their deadline; on-time rate =
+    completed on time ÷ tasks due (deadline come, or done); reporting completion rate = completed ÷
+    (completed + overdue unfinished), the formula government reports use. `definitions` says each in
+    Vietnamese for the places that show them.
     """
     from django.db.models import Count
 
@@ -92,14 +110,17 @@ def plan_rates(tasks, today: datetime.date) -> dict:
         due=Count("pk", filter=Q(completed_on__isnull=False) | Q(due_on__lte=today)),
         total=Count("pk"),
     )
-    done = counts[TaskStatus.DONE_ON_TIME.value] + counts[TaskStatus.DONE_LATE.value]
+    on_time = counts[TaskStatus.DONE_ON_TIME.value]
+    done = on_time + counts[TaskStatus.DONE_LATE.value]
     overdue = counts[TaskStatus.OVERDUE.value]
     return {
         "counts": {TaskStatus(k): v for k, v in counts.items() if k in TaskStatus.values},
         "total": counts["total"],
         "done": done,
-        "completion_rate": round(100 * done / (done + overdue), 1) if done + overdue else None,
-        "on_time_rate": (
-            round(100 * counts[TaskStatus.DONE_ON_TIME.value] / counts["due"], 1) if counts["due"] else None
-        ),
+        "done_on_time": on_time,
+        "overdue": overdue,
+        "due": counts["due"],
+        "on_time_rate": round(100 * on_time / counts["due"], 1) if counts["due"] else None,
+        "reporting_completion_rate": round(100 * done / (done + overdue), 1) if done + overdue else None,
+        "definitions": RATE_DEFINITIONS,
     }

@@ -77,6 +77,17 @@ def period_phrase(kind: str, year: int, number: int) -> str:
     return f"năm {year}"
 
 
+def lead_percent(lead_ids: list[int], by_lead: dict[int, ProgressReport]) -> int | None:
+    """An open task's progress: the least advanced lead unit's, as the task is done only when all are.
+
+    A lead unit with no accepted report counts 0%, as its next report would start from; no lead
+    report at all gives no figure.
+    """
+    if not by_lead:
+        return None
+    return min(by_lead[pk].percent_complete if pk in by_lead else 0 for pk in lead_ids)
+
+
 def collect(report: Report, *, today: datetime.date) -> dict[str, Any]:
     plan = report.plan
     bounds = bounds_of(plan, report.period_kind, report.period_number)
@@ -138,12 +149,16 @@ def collect(report: Report, *, today: datetime.date) -> dict[str, Any]:
             StatusInput(task.deadline_kind, task.starts_on, task.due_on, completed), as_of
         )
         records = sorted(by_task.get(task.pk, []), key=lambda r: (r.role != ReporterRole.LEAD, r.unit.path))
-        lead = next((r for r in records if r.role == ReporterRole.LEAD), None)
+        lead_ids = [u.pk for u in task.lead_units]
+        by_lead = {r.unit_id: r for r in records if r.role == ReporterRole.LEAD and r.unit_id in lead_ids}
+        leads = [by_lead[pk] for pk in lead_ids if pk in by_lead]
+        # With several lead units each one's part is named; one lead speaks for the task unnamed.
+        several = len(leads) > 1
         results = []
         for record in records:
             if record.results.strip():
-                prefix = "" if record.role == ReporterRole.LEAD else f"{record.unit.name}: "
-                results.append(prefix + record.results.strip())
+                named = record.role != ReporterRole.LEAD or several
+                results.append((f"{record.unit.name}: " if named else "") + record.results.strip())
             for key, text in (
                 ("difficulties", record.difficulties),
                 ("proposals", record.proposals),
@@ -163,9 +178,14 @@ def collect(report: Report, *, today: datetime.date) -> dict[str, Any]:
                 "completed_on": _iso(completed),
                 "status": str(status),
                 "status_label": TaskStatus(status).label,
-                "percent_complete": 100 if completed else (lead.percent_complete if lead else None),
+                "percent_complete": 100 if completed else lead_percent(lead_ids, by_lead),
                 "results": "\n".join(results),
-                "outputs": (lead.outputs.strip() if lead else "") or (task.output if completed else ""),
+                "outputs": "; ".join(
+                    (f"{r.unit.name}: " if several else "") + r.outputs.strip()
+                    for r in leads
+                    if r.outputs.strip()
+                )
+                or (task.output if completed else ""),
                 "expected_output": task.output,
             }
         )

@@ -21,6 +21,7 @@ class ProgressReportForm(BootstrapMixin, forms.ModelForm):
             "difficulties",
             "proposals",
             "next_steps",
+            "spent_amount",
         ]
         widgets = {
             "results": forms.Textarea(attrs={"rows": 4}),
@@ -39,8 +40,15 @@ class ProgressReportForm(BootstrapMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["completed_on"].input_formats = ["%Y-%m-%d", "%d/%m/%Y"]
         self.fields["percent_complete"].widget.attrs.update({"min": 0, "max": 100})
+        from kehoach.plans.forms import MoneyField
+
+        self.fields["spent_amount"] = MoneyField(
+            label="Kinh phí đã sử dụng, lũy kế (đồng)",
+            required=False,
+            help_text="Tính từ đầu năm đến ngày chốt số liệu; để trống nếu nhiệm vụ không dùng kinh phí.",
+        )
         if not lead:
-            for name in ("output_delivered", "completed_on"):
+            for name in ("output_delivered", "completed_on", "spent_amount"):
                 del self.fields[name]
             self.fields["results"].label = "Phần việc đơn vị phối hợp đã thực hiện"
         else:

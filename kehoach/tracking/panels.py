@@ -6,7 +6,7 @@ from kehoach.units.access import access_for
 
 from . import selectors
 from .services.periods import current_period, periods_sync
-from .services.progress import reporter_role
+from .services.progress import completion_date, lead_parts, reporter_role
 
 
 @register("task_detail")
@@ -20,9 +20,18 @@ def task_reports(request, task) -> str:
     units = [u for u in access_for(request.user).member_units if reporter_role(task, u)]
     owes = period is not None and selectors.tasks_in_period(plan, period).filter(pk=task.pk).exists()
     can_open = [u for u in units if owes and (period.pk, u.pk) not in existing and not period.is_closed]
+    # Built from the reports already loaded (period, evidence prefetched): no query per lead unit.
+    parts = lead_parts(task.lead_units, reports)
     return render_to_string(
         "tracking/_task_panel.html",
-        {"task": task, "reports": reports, "period": period, "can_open": can_open},
+        {
+            "task": task,
+            "reports": reports,
+            "period": period,
+            "can_open": can_open,
+            "lead_parts": parts,
+            "parts_completed_on": completion_date(parts),
+        },
         request=request,
     )
 

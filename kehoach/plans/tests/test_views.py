@@ -717,6 +717,48 @@ def test_plan_page_in_2027_shows_the_continuous_tasks_overdue(habac, users, clie
     assert [r[6] for r in rows] == ["Chờ điều kiện"] * 3 + ["Đang thực hiện (quá hạn)"] * 6
 
 
+ON_TIME_DEFINITION = (
+    "Tỷ lệ đúng hạn: số nhiệm vụ hoàn thành đúng hạn ÷ số nhiệm vụ đã đến hạn hoặc đã hoàn thành."
+)
+
+
+def plan_figures(response) -> str:
+    """Text of the plan's figures (done, overdue, on-time rate) at the top of its page."""
+    return section(response, "ket-qua-thuc-hien").removeprefix('id="ket-qua-thuc-hien">').strip()
+
+
+def test_plan_page_headline_is_tasks_done_of_all_tasks(habac, users, client_for):
+    # One task done on time, eight open, none past its deadline: the reporting formula
+    # done ÷ (done + overdue) would read 100%; the page leads with 1/9 instead.
+    Task.objects.filter(pk=task_at(habac, 5).pk).update(completed_on=D(2026, 10, 1))
+    response = client_for(users["lanhdao"]).get(f"/ke-hoach/{habac.pk}/")
+    figures = plan_figures(response)
+
+    assert figures.startswith("1/9 nhiệm vụ đã hoàn thành Số nhiệm vụ đã hoàn thành (đúng hạn hoặc trễ hạn)")
+    assert "0 nhiệm vụ quá hạn Số nhiệm vụ đã quá hạn hoàn thành mà chưa hoàn thành." in figures
+    assert f"Tỷ lệ đúng hạn 100% {ON_TIME_DEFINITION} (1/1 nhiệm vụ)" in figures
+    # No percentage stands for completion: the only 100% is the on-time rate, named and defined.
+    assert figures.count("%") == 1
+    assert "Tỷ lệ hoàn thành" not in page_text(response)
+    assert "1 hoàn thành đúng hạn" in page_text(response)
+
+
+def test_plan_page_figures_in_2027_count_the_overdue_tasks(habac, users, client_for, monkeypatch):
+    freeze_today(monkeypatch, D(2027, 1, 5))
+    Task.objects.filter(pk=task_at(habac, 5).pk).update(completed_on=D(2026, 12, 20))
+    figures = plan_figures(client_for(users["lanhdao"]).get(f"/ke-hoach/{habac.pk}/"))
+    assert "1/9 nhiệm vụ đã hoàn thành" in figures
+    assert "5 nhiệm vụ quá hạn" in figures
+    # 1 on time ÷ 6 tasks due (the done one and the five overdue).
+    assert f"Tỷ lệ đúng hạn 16,7% {ON_TIME_DEFINITION} (1/6 nhiệm vụ)" in figures
+
+
+def test_plan_page_figures_before_any_task_is_due(habac, users, client_for):
+    figures = plan_figures(client_for(users["lanhdao"]).get(f"/ke-hoach/{habac.pk}/"))
+    assert "0/9 nhiệm vụ đã hoàn thành" in figures and "0 nhiệm vụ quá hạn" in figures
+    assert f"Tỷ lệ đúng hạn — {ON_TIME_DEFINITION} Chưa có nhiệm vụ nào đến hạn." in figures
+
+
 @pytest.mark.parametrize("username", HABAC_USERS)
 def test_edit_links_are_for_the_coordinator_only(habac, users, client_for, username):
     client = client_for(users[username])

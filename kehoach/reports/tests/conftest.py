@@ -40,28 +40,53 @@ def accepted_q1(habac, users, units, q1):
     return make_accepted_q1(habac, users, units, q1)
 
 
-def make_accepted_q1(habac, users, units, q1) -> dict:
-    """Accepted Q1 data: task 4 done with its output, task 5 at 40 % with difficulties and proposals,
-    CT01 = 3 sáng kiến, CT04 = 35 %. Returns the objects for assertions."""
-    vhxh, daumoi, unit = users["vhxh"], users["daumoi"], units[VH_XH]
-    task4, task5 = task_at(habac, 4), task_at(habac, 5)
-
-    report = p_services.progress_report_open(actor=vhxh, task=task4, period=q1, unit=unit)
-    evidence_add(actor=vhxh, upload=SimpleUploadedFile("bai.pdf", PDF), report=report, is_output=True)
+def accept_lead_output(actor, daumoi, task, period, unit, *, completed_on, results, outputs):
+    """A lead unit's report declaring the task's output, with evidence of it, accepted."""
+    report = p_services.progress_report_open(actor=actor, task=task, period=period, unit=unit)
+    evidence_add(actor=actor, upload=SimpleUploadedFile("bai.pdf", PDF), report=report, is_output=True)
     report = p_services.progress_report_save(
-        actor=vhxh,
+        actor=actor,
         report=report,
         version=None,
         data={
             "percent_complete": 100,
             "output_delivered": True,
-            "completed_on": datetime.date(2026, 3, 10),
-            "results": "Đã đăng 12 bài tuyên truyền về Cuộc thi UPU",
-            "outputs": "12 bài tuyên truyền",
+            "completed_on": completed_on,
+            "results": results,
+            "outputs": outputs,
         },
     )
-    p_services.progress_report_accept(
-        actor=daumoi, report=p_services.progress_report_submit(actor=vhxh, report=report)
+    return p_services.progress_report_accept(
+        actor=daumoi, report=p_services.progress_report_submit(actor=actor, report=report)
+    )
+
+
+def make_accepted_q1(habac, users, units, q1) -> dict:
+    """Accepted Q1 data: task 4 done with the outputs of both its lead units (Phòng VH-XH on 10/03,
+    TT DVSNC on 05/03), task 5 at 40 % with difficulties and proposals, CT01 = 3 sáng kiến,
+    CT04 = 35 %. Returns the objects for assertions."""
+    vhxh, daumoi, unit = users["vhxh"], users["daumoi"], units[VH_XH]
+    task4, task5 = task_at(habac, 4), task_at(habac, 5)
+
+    accept_lead_output(
+        vhxh,
+        daumoi,
+        task4,
+        q1,
+        unit,
+        completed_on=datetime.date(2026, 3, 10),
+        results="Đã đăng 12 bài tuyên truyền về Cuộc thi UPU",
+        outputs="12 bài tuyên truyền",
+    )
+    accept_lead_output(
+        users["dvsnc"],
+        daumoi,
+        task4,
+        q1,
+        units["TT DVSNC"],
+        completed_on=datetime.date(2026, 3, 5),
+        results="Đã phát 3 bản tin về Cuộc thi UPU trên hệ thống truyền thanh",
+        outputs="3 bản tin truyền thanh",
     )
 
     report5 = p_services.progress_report_open(actor=vhxh, task=task5, period=q1, unit=unit)

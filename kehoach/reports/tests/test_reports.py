@@ -53,12 +53,44 @@ def test_collect_states_accepted_data_only(habac, users, units, q1, accepted_q1)
     assert len(data["indicators"]) == Indicator.objects.filter(plan=habac).count()
     tasks = {t["title"]: t for t in data["tasks"]}
     task4 = tasks[accepted_q1["task4"].title]
+    # Done on the day the later of its two lead units finished; each lead's part is named.
     assert task4["status"] == TaskStatus.DONE_ON_TIME and task4["completed_on"] == "2026-03-10"
-    assert task4["outputs"] == "12 bài tuyên truyền" and "12 bài tuyên truyền" in task4["results"]
+    assert task4["outputs"] == (
+        "Phòng Văn hóa - Xã hội: 12 bài tuyên truyền;"
+        " Trung tâm Dịch vụ sự nghiệp công: 3 bản tin truyền thanh"
+    )
+    assert "Phòng Văn hóa - Xã hội: Đã đăng 12 bài tuyên truyền về Cuộc thi UPU" in task4["results"]
     task5 = tasks[accepted_q1["task5"].title]
     assert task5["percent_complete"] == 40
     assert data["period"]["label"] == "Quý I/2026" and data["period"]["ends_on"] == "2026-03-14"
     assert any("Thiếu cán bộ" in d for d in data["narratives"]["difficulties"])
+
+
+def test_a_two_lead_task_with_one_lead_done_is_reported_open(habac, users, units, q1):
+    """Only Phòng VH-XH delivered task 4's output; TT DVSNC has not reported: the report says the task
+    is still under way, at TT DVSNC's 0%, not 100%."""
+    from .conftest import accept_lead_output, task_at
+
+    task4 = task_at(habac, 4)
+    accept_lead_output(
+        users["vhxh"],
+        users["daumoi"],
+        task4,
+        q1,
+        units[VH_XH],
+        completed_on=datetime.date(2026, 3, 10),
+        results="Đã đăng 12 bài tuyên truyền về Cuộc thi UPU",
+        outputs="12 bài tuyên truyền",
+    )
+    data = collect(Report(plan=habac, period_kind="quy", period_number=1), today=TODAY)
+    item = {t["title"]: t for t in data["tasks"]}[task4.title]
+    assert (item["status"], item["completed_on"], item["percent_complete"]) == (
+        TaskStatus.ON_TRACK,
+        None,
+        0,
+    )
+    assert item["outputs"] == "12 bài tuyên truyền"
+    assert data["summary"]["tasks_done"] == 0
 
 
 def test_nine_month_report_covers_the_whole_span(habac, users, accepted_q1):

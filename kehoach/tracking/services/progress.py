@@ -1,14 +1,17 @@
 """Progress reports (báo cáo tiến độ): a unit's account of one task in one period."""
 
+import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from kehoach.core.audit import audit_change, snapshot
 from kehoach.core.models import AuditEntry
-from kehoach.plans.models import Task
+from kehoach.plans.models import Task, TaskUnit
 from kehoach.units.models import Unit
 
 from ..choices import ReporterRole, ReportStatus
@@ -26,6 +29,7 @@ FIELDS = (
     "difficulties",
     "proposals",
     "next_steps",
+    "spent_amount",
 )
 
 
@@ -89,6 +93,10 @@ def _validate(report: ProgressReport) -> None:
         errors["percent_complete"] = "Tỷ lệ hoàn thành phải từ 0 đến 100%."
     if report.completed_on and report.completed_on > timezone.localdate():
         errors["completed_on"] = "Ngày hoàn thành không được sau ngày hôm nay."
+    if report.spent_amount is not None and report.spent_amount < 0:
+        errors["spent_amount"] = "Kinh phí đã sử dụng không được âm."
+    if report.role == ReporterRole.COORDINATE and report.spent_amount is not None:
+        errors["spent_amount"] = "Chỉ đơn vị chủ trì báo cáo kinh phí đã sử dụng của nhiệm vụ."
     if report.role == ReporterRole.COORDINATE and report.output_delivered:
         errors["output_delivered"] = "Chỉ đơn vị chủ trì xác nhận đã có kết quả/sản phẩm của nhiệm vụ."
     if errors:
@@ -152,23 +160,76 @@ def progress_report_reopen(*, actor, report: ProgressReport, reason: str) -> Pro
     return report
 
 
-def task_refresh_completion(*, actor, task: Task) -> None:
-    """A task is done when an accepted lead report declares its output with evidence of it."""
-    done = (
-        ProgressReport.objects.filter(
-            task=task,
-            role=ReporterRole.LEAD,
-            status=ReportStatus.ACCEPTED,
-            output_delivered=True,
-            percent_complete=100,
-            completed_on__isnull=False,
-            evidence__is_output=True,
-        )
-        .order_by("completed_on")
-        .first()
+@dataclass(frozen=True)
+class LeadPart:
+    """One lead unit's share of a task: its latest report and the accepted report declaring the output."""
+
+    unit: Unit
+    latest: ProgressReport | None
+    output_report: ProgressReport | None
+
+    @property
+    def output_accepted(self) -> bool:
+        return self.output_report is not None
+
+    @property
+    def completed_on(self) -> datetime.date | None:
+        return self.output_report.completed_on if self.output_report else None
+
+
+def declares_output(report: ProgressReport) -> bool:
+    """An accepted lead report stating the output is delivered: 100%, a completion date, evidence of it.
+
+    Reads `report.evidence.all()`, so callers prefetch the evidence to stay at a fixed number of queries.
+    """
+    return (
+        report.role == ReporterRole.LEAD
+        and report.status == ReportStatus.ACCEPTED
+        and report.output_delivered
+        and report.percent_complete == 100
+        and report.completed_on is not None
+        and any(e.is_output for e in report.evidence.all())
     )
-    completed_on = done.completed_on if done else None
-    task = Task.objects.select_for_update().get(pk=task.pk)
+
+
+def lead_parts(lead_units: list[Unit], reports: list[ProgressReport]) -> list[LeadPart]:
+    """Each lead unit's part, from the task's reports (period loaded, evidence prefetched)."""
+    parts = []
+    for unit in lead_units:
+        own = [r for r in reports if r.unit_id == unit.pk]
+        latest = max(own, key=lambda r: (r.period.ends_on, r.period.starts_on, r.pk), default=None)
+        # The first accepted declaration counts: a later period's report repeating "done" does not move
+        # the day the unit finished.
+        declared = [r for r in own if declares_output(r)]
+        output_report = min(declared, key=lambda r: (r.completed_on, r.pk), default=None)
+        parts.append(LeadPart(unit=unit, latest=latest, output_report=output_report))
+    return parts
+
+
+def completion_date(parts: list[LeadPart]) -> datetime.date | None:
+    """The task is done when every lead unit has delivered, on the day the last of them finished."""
+    if not parts or not all(p.output_accepted for p in parts):
+        return None
+    return max(p.completed_on for p in parts)
+
+
+def task_refresh_completion(*, actor, task: Task) -> None:
+    """Set or clear the task's completion from its lead units' accepted reports (see `completion_date`)."""
+    # Lock the task before reading the reports: two lead reports accepted at once then see each other,
+    # and neither leaves the task open once both are accepted.
+    task = (
+        Task.objects.select_for_update()
+        .select_related("plan")
+        .prefetch_related(Prefetch("task_units", queryset=TaskUnit.objects.select_related("unit")))
+        .get(pk=task.pk)
+    )
+    leads = task.lead_units
+    reports = list(
+        ProgressReport.objects.filter(task=task, unit__in=[u.pk for u in leads])
+        .select_related("period")
+        .prefetch_related("evidence")
+    )
+    completed_on = completion_date(lead_parts(leads, reports))
     if task.completed_on == completed_on:
         return
     before = {"Ngày hoàn thành": task.completed_on}

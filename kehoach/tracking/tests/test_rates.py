@@ -1,7 +1,9 @@
-"""Plan-level rates used in Vietnamese government reporting (plans.status.plan_rates):
+"""Plan-level figures (plans.status.plan_rates):
 
-completion rate = completed ÷ (completed + overdue unfinished);
-on-time rate    = completed on time ÷ tasks due (deadline come, or done).
+done of total             = the headline, "x/y nhiệm vụ đã hoàn thành";
+overdue                   = open tasks past their deadline;
+on-time rate              = completed on time ÷ tasks due (deadline come, or done);
+reporting completion rate = completed ÷ (completed + overdue unfinished), the government reporting formula.
 
 Tasks are built with their dates set directly, so every number below is exact.
 """
@@ -69,9 +71,9 @@ def test_rates_of_a_mixed_plan(mixed):
         TaskStatus.WAITING: 1,
         TaskStatus.NOT_STARTED: 1,
     }
-    assert rates["done"] == 3
+    assert (rates["done"], rates["done_on_time"], rates["overdue"], rates["due"]) == (3, 2, 2, 6)
     # 3 done ÷ (3 done + 2 overdue)
-    assert rates["completion_rate"] == 60.0
+    assert rates["reporting_completion_rate"] == 60.0
     # 2 on time ÷ 6 due (A, B, C done; D, E overdue; H due today)
     assert rates["on_time_rate"] == 33.3
 
@@ -80,7 +82,7 @@ def test_rates_move_with_today(mixed):
     # On 01/07 H is overdue too: 3 ÷ (3 + 3) and 2 ÷ 6.
     rates = plan_rates(mixed, TODAY + DAY)
     assert rates["counts"][TaskStatus.OVERDUE] == 3
-    assert rates["completion_rate"] == 50.0
+    assert rates["reporting_completion_rate"] == 50.0
     assert rates["on_time_rate"] == 33.3
 
 
@@ -88,7 +90,7 @@ def test_all_done_on_time(plan):
     make(plan, "A", due_on=D(2026, 3, 31), completed_on=D(2026, 3, 31))
     make(plan, "B", due_on=D(2026, 5, 31), completed_on=D(2026, 5, 1))
     rates = plan_rates(Task.objects.filter(plan=plan), TODAY)
-    assert (rates["completion_rate"], rates["on_time_rate"]) == (100.0, 100.0)
+    assert (rates["reporting_completion_rate"], rates["on_time_rate"]) == (100.0, 100.0)
 
 
 def test_all_late(plan):
@@ -96,7 +98,7 @@ def test_all_late(plan):
     make(plan, "B", due_on=D(2026, 3, 31))
     make(plan, "C", due_on=D(2026, 3, 31))
     rates = plan_rates(Task.objects.filter(plan=plan), TODAY)
-    assert rates["completion_rate"] == 33.3
+    assert rates["reporting_completion_rate"] == 33.3
     assert rates["on_time_rate"] == 0.0
 
 
@@ -107,32 +109,71 @@ def test_nothing_due_yet_gives_no_rates(plan):
     rates = plan_rates(Task.objects.filter(plan=plan), TODAY)
     assert rates["total"] == 3
     assert rates["done"] == 0
-    assert rates["completion_rate"] is None
+    assert rates["reporting_completion_rate"] is None
     assert rates["on_time_rate"] is None
 
 
 def test_an_empty_plan_gives_no_rates(plan):
     rates = plan_rates(Task.objects.filter(plan=plan), TODAY)
     assert rates["total"] == 0
-    assert rates["completion_rate"] is None
+    assert rates["reporting_completion_rate"] is None
     assert rates["on_time_rate"] is None
 
 
 def test_only_overdue_gives_zero_not_none(plan):
     make(plan, "D overdue", due_on=D(2026, 4, 30))
     rates = plan_rates(Task.objects.filter(plan=plan), TODAY)
-    assert (rates["completion_rate"], rates["on_time_rate"]) == (0.0, 0.0)
+    assert (rates["reporting_completion_rate"], rates["on_time_rate"]) == (0.0, 0.0)
 
 
 def test_a_task_done_without_a_deadline_is_on_time(plan):
     make(plan, "Conditional task done", kind=DeadlineKind.CONDITIONAL, completed_on=D(2026, 5, 5))
     rates = plan_rates(Task.objects.filter(plan=plan), TODAY)
     assert rates["counts"][TaskStatus.DONE_ON_TIME] == 1
-    assert (rates["completion_rate"], rates["on_time_rate"]) == (100.0, 100.0)
+    assert (rates["reporting_completion_rate"], rates["on_time_rate"]) == (100.0, 100.0)
+
+
+@pytest.fixture
+def one_of_nine(plan):
+    """The case that misled: one task done on time, eight open and none of them overdue yet."""
+    make(plan, "A done on time", due_on=D(2026, 3, 31), completed_on=D(2026, 3, 20))
+    for n in range(8):
+        make(plan, f"Open {n}", due_on=D(2026, 12, 31))
+    return Task.objects.filter(plan=plan)
+
+
+def test_one_done_of_nine_is_one_of_nine_not_one_hundred_percent(one_of_nine):
+    rates = plan_rates(one_of_nine, TODAY)
+    assert f"{rates['done']}/{rates['total']}" == "1/9"
+    assert rates["overdue"] == 0
+    # Both ratios only look at tasks already due, so they are 100% here: neither may stand as the headline.
+    assert (rates["on_time_rate"], rates["reporting_completion_rate"]) == (100.0, 100.0)
+    assert rates["definitions"]["on_time_rate"] == (
+        "Tỷ lệ đúng hạn: số nhiệm vụ hoàn thành đúng hạn ÷ số nhiệm vụ đã đến hạn hoặc đã hoàn thành."
+    )
+    assert rates["definitions"]["reporting_completion_rate"].startswith(
+        "Tỷ lệ hoàn thành theo cách tính báo cáo: số nhiệm vụ đã hoàn thành ÷ (số nhiệm vụ đã hoàn thành"
+    )
+    assert set(rates["definitions"]) == {"done", "overdue", "on_time_rate", "reporting_completion_rate"}
+
+
+def test_overdue_counts_open_tasks_past_their_deadline(one_of_nine):
+    Task.objects.filter(title__in=["Open 0", "Open 1"]).update(due_on=D(2026, 6, 1))
+    Task.objects.filter(title="Open 2").update(due_on=TODAY)  # due today: not overdue yet
+    rates = plan_rates(one_of_nine, TODAY)
+    assert (rates["done"], rates["total"], rates["overdue"], rates["due"]) == (1, 9, 2, 4)
+    assert rates["on_time_rate"] == 25.0  # 1 on time ÷ 4 due (A, Open 0, Open 1, Open 2)
+    assert rates["reporting_completion_rate"] == 33.3  # 1 ÷ (1 + 2)
+
+
+def test_rates_are_one_query(one_of_nine, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        plan_rates(one_of_nine, TODAY)
 
 
 def test_rates_follow_an_accepted_report(habac, users, units, settings, tmp_path):
-    """End to end on the seed: accepting a lead report with output evidence moves the plan's rates."""
+    """End to end on the seed: the plan's figures move once every lead of task 4 (Phòng VH-XH and TT
+    DVSNC) has an accepted report with output evidence, not before."""
     settings.MEDIA_ROOT = tmp_path / "media"
     today = timezone.localdate()
     tasks = Task.objects.filter(plan=habac)
@@ -141,27 +182,36 @@ def test_rates_follow_an_accepted_report(habac, users, units, settings, tmp_path
     task = Task.objects.get(plan=habac, position=4)
     Task.objects.filter(pk=task.pk).update(due_on=today + 10 * DAY)
     period = Period.objects.get(plan=habac, kind=PeriodKind.QUARTER, number=2)
-    vhxh = users["vhxh"]
-    report = progress_services.progress_report_open(
-        actor=vhxh, task=task, period=period, unit=units["Phòng VH-XH"]
-    )
-    evidence_add(
-        actor=vhxh, upload=SimpleUploadedFile("bai.pdf", b"%PDF-1.4\n%%EOF\n"), report=report, is_output=True
-    )
-    report = progress_services.progress_report_save(
-        actor=vhxh,
-        report=report,
-        data={
-            "results": "Đã đăng bài",
-            "percent_complete": 100,
-            "output_delivered": True,
-            "completed_on": today,
-        },
-        version=None,
-    )
-    report = progress_services.progress_report_submit(actor=vhxh, report=report)
-    assert plan_rates(tasks, today)["done"] == before["done"]
-    progress_services.progress_report_accept(actor=users["daumoi"], report=report)
+
+    def accept_output(username, unit_name):
+        actor = users[username]
+        report = progress_services.progress_report_open(
+            actor=actor, task=task, period=period, unit=units[unit_name]
+        )
+        evidence_add(
+            actor=actor,
+            upload=SimpleUploadedFile("bai.pdf", b"%PDF-1.4\n%%EOF\n"),
+            report=report,
+            is_output=True,
+        )
+        report = progress_services.progress_report_save(
+            actor=actor,
+            report=report,
+            data={
+                "results": "Đã đăng bài",
+                "percent_complete": 100,
+                "output_delivered": True,
+                "completed_on": today,
+            },
+            version=None,
+        )
+        report = progress_services.progress_report_submit(actor=actor, report=report)
+        assert plan_rates(tasks, today)["done"] == before["done"]
+        progress_services.progress_report_accept(actor=users["daumoi"], report=report)
+
+    accept_output("vhxh", "Phòng VH-XH")
+    assert plan_rates(tasks, today)["done"] == before["done"], "one lead of two has not finished the task"
+    accept_output("dvsnc", "TT DVSNC")
 
     after = plan_rates(tasks, today)
     assert after["done"] == before["done"] + 1

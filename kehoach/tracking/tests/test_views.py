@@ -260,7 +260,8 @@ def test_periods_page_readable_by_every_habac_role(habac, users, client_for, use
     assert Period.objects.filter(plan=habac).count() == 6
     assert "Quý I/2026 15/12/2025 – 14/03/2026 19/03/2026 Đã chốt số liệu" in text
     assert "Quý IV/2026 kỳ hiện tại 15/09/2026 – 14/12/2026 19/12/2026 Đang diễn ra" in text
-    assert "Tỷ lệ hoàn thành" in text and "Tỷ lệ đúng hạn" in text
+    assert "0/9 nhiệm vụ đã hoàn thành" in text and "0 nhiệm vụ quá hạn" in text
+    assert "Tỷ lệ đúng hạn —" in text
     assert "9 nhiệm vụ" in text
     assert "Chờ điều kiện 3" in text and "Đang thực hiện (trong hạn) 6" in text
     # The configuration belongs to the plan's đầu mối only.
@@ -275,11 +276,38 @@ def test_periods_page_shows_the_plan_rates(habac, users, client_for):
 
     text = page_text(client_for(users["captren"]).get(f"/ke-hoach/{habac.pk}/bao-cao/"))
 
-    # completion = 1 ÷ (1 + 1); on time = 1 ÷ 2 tasks due.
-    assert re.search(r"Tỷ lệ hoàn thành 50(,0)?%", text), text
-    assert re.search(r"Tỷ lệ đúng hạn 50(,0)?%", text), text
+    assert "1/9 nhiệm vụ đã hoàn thành" in text
+    assert "1 nhiệm vụ quá hạn Số nhiệm vụ đã quá hạn hoàn thành mà chưa hoàn thành." in text
+    # on time = 1 ÷ 2 tasks due, with its definition beside it.
+    assert re.search(
+        r"Tỷ lệ đúng hạn 50(,0)?% Tỷ lệ đúng hạn: số nhiệm vụ hoàn thành đúng hạn ÷ số nhiệm vụ đã đến hạn"
+        r" hoặc đã hoàn thành\. \(1/2 nhiệm vụ\)",
+        text,
+    ), text
+    # The reporting formula, 1 ÷ (1 + 1), only after its definition.
+    assert re.search(
+        r"Tỷ lệ hoàn thành theo cách tính báo cáo: số nhiệm vụ đã hoàn thành ÷ \(số nhiệm vụ đã hoàn thành"
+        r" \+ số nhiệm vụ quá hạn chưa hoàn thành\); không tính nhiệm vụ chưa đến hạn\. Kết quả: 50(,0)?%\.",
+        text,
+    ), text
     assert "Hoàn thành đúng hạn 1" in text
     assert "Đang thực hiện (quá hạn) 1" in text
+
+
+def test_periods_page_does_not_headline_100_percent_when_one_task_of_nine_is_done(habac, users, client_for):
+    # One task done on time, the eight others open and none overdue: the reporting formula gives 100%.
+    Task.objects.filter(pk=task_at(habac, 5).pk).update(completed_on=D(2026, 10, 1))
+
+    text = page_text(client_for(users["captren"]).get(f"/ke-hoach/{habac.pk}/bao-cao/"))
+
+    assert "1/9 nhiệm vụ đã hoàn thành" in text and "0 nhiệm vụ quá hạn" in text
+    assert not re.search(r"Tỷ lệ hoàn thành \d", text), "no bare completion percentage"
+    # What leads the page is "1/9", with no percentage; the reporting formula's 100% comes only after its
+    # definition, below the headline figures.
+    headline = text.split("Tỷ lệ đúng hạn")[0]
+    assert "1/9 nhiệm vụ đã hoàn thành" in headline and "%" not in headline
+    assert text.index("Tỷ lệ hoàn thành theo cách tính báo cáo") < text.index("Kết quả: 100%.")
+    assert text.index("1/9 nhiệm vụ đã hoàn thành") < text.index("Kết quả: 100%.")
 
 
 @pytest.mark.parametrize("who", ["supervisor", "coordinator"])
@@ -1551,3 +1579,136 @@ def test_task_page_report_panel(habac, users, client_for, q4):
     text = page_text(client_for(users["vhxh"]).get(task.get_absolute_url()))
     assert "Lập báo cáo kỳ" not in text
     assert "Kỳ Quý IV/2026 – Phòng Văn hóa - Xã hội (chủ trì) 60% · Đã triển khai 6/10 nội dung" in text
+
+
+# 8. Tasks with several lead units --------------------------------------------------------------------
+
+
+def lead_output_report(users, username: str, task: Task, period: Period, unit_name: str, completed_on):
+    """A lead unit's report declaring the task's output, with the output file attached, sent for review."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from kehoach.tracking.services.evidence import evidence_add
+
+    actor = users[username]
+    report = progress_services.progress_report_open(
+        actor=actor, task=task, period=period, unit=unit(unit_name)
+    )
+    evidence_add(
+        actor=actor,
+        upload=SimpleUploadedFile("bai-tuyen-truyen.pdf", tiny_pdf()),
+        report=report,
+        is_output=True,
+    )
+    report = progress_services.progress_report_save(
+        actor=actor,
+        report=report,
+        data={
+            "percent_complete": 100,
+            "output_delivered": True,
+            "completed_on": completed_on,
+            "results": "Đã đăng các bài tuyên truyền về Cuộc thi UPU.",
+        },
+        version=report.version,
+    )
+    return progress_services.progress_report_submit(actor=actor, report=report)
+
+
+def lead_parts_rows(response) -> list[str]:
+    body = response.content.decode()
+    return rows_of(body.split('id="phan-viec-chu-tri"', 1)[1].split("</table>", 1)[0])
+
+
+def test_a_two_lead_task_is_done_only_once_both_leads_outputs_are_accepted(
+    habac, users, client_for, q4, media
+):
+    task = task_at(habac, 4)  # Phòng VH-XH and TT DVSNC lead; due 31/12/2026
+    daumoi, vhxh = client_for(users["daumoi"]), client_for(users["vhxh"])
+    vhxh_report = lead_output_report(users, "vhxh", task, q4, "Phòng VH-XH", D(2026, 11, 20))
+    dvsnc_report = lead_output_report(users, "dvsnc", task, q4, "TT DVSNC", D(2026, 11, 10))
+
+    # Phòng VH-XH's output is accepted; TT DVSNC's report still waits: the task is not done.
+    response = daumoi.post(f"/bao-cao-tien-do/{vhxh_report.pk}/accept/", follow=True)
+    assert "Đã chấp nhận." in messages_of(response)
+    task.refresh_from_db()
+    assert task.completed_on is None
+    page = vhxh.get(task.get_absolute_url())
+    text = page_text(page)
+    assert "Đang thực hiện (trong hạn)" in text and "Hoàn thành đúng hạn" not in text
+    assert "Ngày hoàn thành chưa hoàn thành" in text
+    assert "Phần việc của từng đơn vị chủ trì" in text
+    assert lead_parts_rows(page) == [
+        "Phòng Văn hóa - Xã hội Kỳ Quý IV/2026 Đã chấp nhận 100% Đã được chấp nhận"
+        " (hoàn thành ngày 20/11/2026)",
+        "Trung tâm Dịch vụ sự nghiệp công Kỳ Quý IV/2026 Đã gửi 100% Chưa được chấp nhận",
+    ]
+    assert "Nhiệm vụ chưa hoàn thành: còn đơn vị chủ trì chưa có kết quả/sản phẩm được chấp nhận." in text
+
+    # TT DVSNC's output accepted too: done, on the day the later of the two finished.
+    daumoi.post(f"/bao-cao-tien-do/{dvsnc_report.pk}/accept/", follow=True)
+    task.refresh_from_db()
+    assert task.completed_on == D(2026, 11, 20)
+    page = vhxh.get(task.get_absolute_url())
+    text = page_text(page)
+    assert "Hoàn thành đúng hạn" in text and "Ngày hoàn thành 20/11/2026" in text
+    assert lead_parts_rows(page)[1] == (
+        "Trung tâm Dịch vụ sự nghiệp công Kỳ Quý IV/2026 Đã chấp nhận 100% Đã được chấp nhận"
+        " (hoàn thành ngày 10/11/2026)"
+    )
+    assert (
+        "Mọi đơn vị chủ trì đã có kết quả/sản phẩm được chấp nhận: nhiệm vụ hoàn thành ngày 20/11/2026."
+        in text
+    )
+
+    # Reopening TT DVSNC's report takes the completion back.
+    response = daumoi.post(
+        f"/bao-cao-tien-do/{dvsnc_report.pk}/reopen/", {"reason": "Thiếu đường dẫn bài đăng."}, follow=True
+    )
+    assert "Đã mở lại để đơn vị sửa." in messages_of(response)
+    task.refresh_from_db()
+    assert task.completed_on is None
+    page = vhxh.get(task.get_absolute_url())
+    assert "Đang thực hiện (trong hạn)" in page_text(page)
+    assert lead_parts_rows(page)[1] == (
+        "Trung tâm Dịch vụ sự nghiệp công Kỳ Quý IV/2026 Trả lại 100% Chưa được chấp nhận"
+    )
+
+
+def test_a_single_lead_task_page_shows_its_one_lead_part(habac, users, client_for, q4):
+    make_report(habac, users, q4, position=5, status=ReportStatus.ACCEPTED)
+    page = client_for(users["captren"]).get(task_at(habac, 5).get_absolute_url())
+    assert lead_parts_rows(page) == [
+        "Phòng Văn hóa - Xã hội Kỳ Quý IV/2026 Đã chấp nhận 60% Chưa được chấp nhận"
+    ]
+    assert "Nhiệm vụ chưa hoàn thành" not in page_text(page), "the summary line is for several leads"
+
+
+def test_task_page_queries_do_not_grow_with_lead_units_and_reports(
+    habac, users, client_for, q4, media, django_assert_max_num_queries
+):
+    task = task_at(habac, 4)
+    client = client_for(users["daumoi"])
+    lead_output_report(users, "vhxh", task, q4, "Phòng VH-XH", D(2026, 11, 20))
+    client.get(task.get_absolute_url())  # warm the session and content-type caches
+    baseline = count_queries(client, task.get_absolute_url())
+
+    # A third lead unit, every lead with a report in two periods, each with evidence.
+    task_save(
+        actor=users["daumoi"],
+        plan=habac,
+        task=Task.objects.get(pk=task.pk),
+        data={"title": task.title, "output": task.output, "deadline_text": task.deadline_text},
+        lead_units=[unit("Phòng VH-XH"), unit("TT DVSNC"), unit("Phòng KT")],
+        coordinating_units=[],
+    )
+    q3 = Period.objects.get(plan=habac, kind="quy", year=2026, number=3)
+    for username, name in [("dvsnc", "TT DVSNC"), ("kinhte", "Phòng KT")]:
+        lead_output_report(users, username, task, q4, name, D(2026, 11, 15))
+    for name in ["Phòng VH-XH", "TT DVSNC", "Phòng KT"]:
+        ProgressReport.objects.create(
+            task=task, period=q3, unit=unit(name), role="chu_tri", percent_complete=50, results="Đang làm"
+        )
+
+    with django_assert_max_num_queries(baseline):
+        page = client.get(task.get_absolute_url())
+    assert len(lead_parts_rows(page)) == 3

@@ -494,41 +494,144 @@ def set_due(task, due_on):
     Task.objects.filter(pk=task.pk).update(due_on=due_on)
 
 
-def test_accepted_lead_report_with_output_completes_the_task_on_time(
-    habac, users, task4, q2, vhxh_unit, today
+def test_accepted_lead_report_with_output_completes_a_single_lead_task_on_time(
+    habac, users, task5, q2, vhxh_unit, today
 ):
-    set_due(task4, today + 10 * DAY)
-    report = completed_lead_report(users["vhxh"], task4, q2, vhxh_unit, today - DAY)
-    task4.refresh_from_db()
-    assert task4.completed_on is None, "a submitted report does not complete the task"
+    set_due(task5, today + 10 * DAY)
+    report = completed_lead_report(users["vhxh"], task5, q2, vhxh_unit, today - DAY)
+    task5.refresh_from_db()
+    assert task5.completed_on is None, "a submitted report does not complete the task"
     progress_services.progress_report_accept(actor=users["daumoi"], report=report)
-    task4.refresh_from_db()
-    assert task4.completed_on == today - DAY
-    assert task4.status(today) == TaskStatus.DONE_ON_TIME
-    entry = history_for(task4).order_by("-pk").first()
+    task5.refresh_from_db()
+    assert task5.completed_on == today - DAY
+    assert task5.status(today) == TaskStatus.DONE_ON_TIME
+    entry = history_for(task5).order_by("-pk").first()
     assert entry.actor == users["daumoi"]
     assert entry.summary == "Hoàn thành theo báo cáo được chấp nhận"
 
 
-def test_completion_after_the_deadline_is_done_late(habac, users, task4, q2, vhxh_unit, today):
-    set_due(task4, today - 30 * DAY)
-    report = completed_lead_report(users["vhxh"], task4, q2, vhxh_unit, today - DAY)
+def test_completion_after_the_deadline_is_done_late(habac, users, task5, q2, vhxh_unit, today):
+    set_due(task5, today - 30 * DAY)
+    report = completed_lead_report(users["vhxh"], task5, q2, vhxh_unit, today - DAY)
     progress_services.progress_report_accept(actor=users["daumoi"], report=report)
-    task4.refresh_from_db()
-    assert task4.completed_on == today - DAY
-    assert task4.status(today) == TaskStatus.DONE_LATE
+    task5.refresh_from_db()
+    assert task5.completed_on == today - DAY
+    assert task5.status(today) == TaskStatus.DONE_LATE
 
 
-def test_reopening_the_report_clears_the_completion(habac, users, task4, q2, vhxh_unit, today):
-    set_due(task4, today - 30 * DAY)
-    report = completed_lead_report(users["vhxh"], task4, q2, vhxh_unit, today - DAY)
+def test_reopening_the_report_clears_the_completion(habac, users, task5, q2, vhxh_unit, today):
+    set_due(task5, today - 30 * DAY)
+    report = completed_lead_report(users["vhxh"], task5, q2, vhxh_unit, today - DAY)
     report = progress_services.progress_report_accept(actor=users["daumoi"], report=report)
     progress_services.progress_report_reopen(actor=users["daumoi"], report=report, reason="Thiếu bài đăng")
+    task5.refresh_from_db()
+    assert task5.completed_on is None
+    assert task5.status(today) == TaskStatus.OVERDUE
+    entry = history_for(task5).order_by("-pk").first()
+    assert (entry.summary, entry.actor) == ("Bỏ trạng thái hoàn thành", users["daumoi"])
+
+
+# Task 4 has two lead units, Phòng VH-XH and TT DVSNC: each must deliver before the task is done.
+
+
+def accept(users, report) -> ProgressReport:
+    return progress_services.progress_report_accept(actor=users["daumoi"], report=report)
+
+
+def test_a_two_lead_task_stays_open_after_one_leads_accepted_output(
+    habac, users, units, task4, q2, vhxh_unit, today
+):
+    set_due(task4, today + 10 * DAY)
+    accept(users, completed_lead_report(users["vhxh"], task4, q2, vhxh_unit, today - 2 * DAY))
     task4.refresh_from_db()
     assert task4.completed_on is None
-    assert task4.status(today) == TaskStatus.OVERDUE
+    assert task4.status(today) == TaskStatus.ON_TRACK
+    assert not history_for(task4).filter(summary="Hoàn thành theo báo cáo được chấp nhận").exists()
+    # TT DVSNC reporting progress without the output changes nothing.
+    accept(users, submitted(users["dvsnc"], task4, q2, units["TT DVSNC"], percent_complete=80))
+    task4.refresh_from_db()
+    assert task4.completed_on is None
+
+
+def test_a_two_lead_task_completes_with_the_second_lead_on_the_later_date(
+    habac, users, units, task4, q2, vhxh_unit, today
+):
+    set_due(task4, today + 10 * DAY)
+    # Phòng VH-XH finished later but was accepted first; TT DVSNC finished earlier, accepted second.
+    accept(users, completed_lead_report(users["vhxh"], task4, q2, vhxh_unit, today - 2 * DAY))
+    accept(users, completed_lead_report(users["dvsnc"], task4, q2, units["TT DVSNC"], today - 5 * DAY))
+    task4.refresh_from_db()
+    assert task4.completed_on == today - 2 * DAY
+    assert task4.status(today) == TaskStatus.DONE_ON_TIME
     entry = history_for(task4).order_by("-pk").first()
-    assert (entry.summary, entry.actor) == ("Bỏ trạng thái hoàn thành", users["daumoi"])
+    assert (entry.summary, entry.actor) == ("Hoàn thành theo báo cáo được chấp nhận", users["daumoi"])
+
+
+def test_the_later_lead_can_make_a_two_lead_task_late(habac, users, units, task4, q2, vhxh_unit, today):
+    set_due(task4, today - 3 * DAY)
+    accept(users, completed_lead_report(users["vhxh"], task4, q2, vhxh_unit, today - 5 * DAY))
+    accept(users, completed_lead_report(users["dvsnc"], task4, q2, units["TT DVSNC"], today - DAY))
+    task4.refresh_from_db()
+    assert (task4.completed_on, task4.status(today)) == (today - DAY, TaskStatus.DONE_LATE)
+
+
+@pytest.mark.parametrize("reopened", ["vhxh", "dvsnc"])
+def test_reopening_either_leads_report_uncompletes_a_two_lead_task(
+    habac, users, units, task4, q2, vhxh_unit, today, reopened
+):
+    set_due(task4, today + 10 * DAY)
+    reports = {
+        "vhxh": accept(users, completed_lead_report(users["vhxh"], task4, q2, vhxh_unit, today - 2 * DAY)),
+        "dvsnc": accept(
+            users, completed_lead_report(users["dvsnc"], task4, q2, units["TT DVSNC"], today - 5 * DAY)
+        ),
+    }
+    task4.refresh_from_db()
+    assert task4.completed_on == today - 2 * DAY
+    progress_services.progress_report_reopen(
+        actor=users["daumoi"], report=reports[reopened], reason="Sai ngày"
+    )
+    task4.refresh_from_db()
+    assert task4.completed_on is None
+    assert task4.status(today) == TaskStatus.ON_TRACK
+    entry = history_for(task4).order_by("-pk").first()
+    assert (entry.summary, entry.changes) == (
+        "Bỏ trạng thái hoàn thành",
+        {"Ngày hoàn thành": [(today - 2 * DAY).strftime("%d/%m/%Y"), None]},
+    )
+    # Corrected and accepted again, the task is done again.
+    report = ProgressReport.objects.get(pk=reports[reopened].pk)
+    report = progress_services.progress_report_submit(actor=users[reopened], report=report)
+    accept(users, report)
+    task4.refresh_from_db()
+    assert task4.completed_on == today - 2 * DAY
+
+
+def test_a_task_without_a_lead_unit_is_never_completed_by_reports(habac, users, task4, today):
+    TaskUnit.objects.filter(task=task4, role=TaskUnitRole.LEAD).delete()
+    progress_services.task_refresh_completion(actor=users["daumoi"], task=task4)
+    task4.refresh_from_db()
+    assert task4.completed_on is None
+
+
+def test_lead_parts_show_each_leads_latest_report_and_output(
+    habac, users, units, task4, q2, q3, vhxh_unit, today
+):
+    accept(users, completed_lead_report(users["vhxh"], task4, q2, vhxh_unit, today - 2 * DAY))
+    save(users["dvsnc"], open_report(users["dvsnc"], task4, q3, units["TT DVSNC"]), percent_complete=60)
+    task = task_at(habac, 4)
+    reports = list(
+        ProgressReport.objects.filter(task=task).select_related("period").prefetch_related("evidence")
+    )
+    parts = progress_services.lead_parts(task.lead_units, reports)
+    assert [
+        (p.unit.short_name, p.latest.period.label, p.latest.status, p.latest.percent_complete, p.completed_on)
+        for p in parts
+    ] == [
+        (VH_XH, q2.label, ReportStatus.ACCEPTED, 100, today - 2 * DAY),
+        ("TT DVSNC", q3.label, ReportStatus.DRAFT, 60, None),
+    ]
+    assert progress_services.completion_date(parts) is None
 
 
 def test_returned_report_does_not_complete_the_task(habac, users, task4, q2, vhxh_unit, today):
