@@ -1,8 +1,10 @@
 """Reminders (đôn đốc): the daily job that tells people what needs their attention.
 
 `reminders_run` turns the state of every issued plan into in-app notifications:
-- a deadline within N days (settings.KEHOACH_REMIND_DAYS_BEFORE) → the lead units' people;
-- an overdue task → the lead units' people and the plan's đầu mối;
+- a deadline within N days (settings.KEHOACH_REMIND_DAYS_BEFORE) → the lead units' people and the
+  coordinating units' people (for a task coordinated by "Các phòng, cơ quan, đơn vị": every
+  non-administrative unit of the plan's commune), since their share of the work is due too;
+- an overdue task → the lead units' people and the plan's đầu mối (the lead units answer for it);
 - a report still missing after a period's cut-off → each unit concerned (one list per period) and
   đầu mối (one summary per period).
 Reports returned by đầu mối are notified when they are returned (services/progress.py, measurements.py).
@@ -21,18 +23,20 @@ from collections import defaultdict
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, mailers
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 from kehoach.plans.choices import PlanStatus, TaskStatus
-from kehoach.plans.models import Plan, Task
+from kehoach.plans.models import ALL_UNITS_LABEL, Plan, Task
 from kehoach.plans.selectors import tasks_with_units
-from kehoach.units.models import User
+from kehoach.units.choices import ADMINISTRATIVE_KINDS, Role
+from kehoach.units.models import Membership, Unit, User
 
 from .. import selectors
 from ..choices import NotificationKind
 from ..models import DigestLog, Notification, Period
-from .notifications import notify_many, people_by_unit, plan_reviewers
+from .notifications import notify_many, plan_reviewers
 
 logger = logging.getLogger(__name__)
 
@@ -66,8 +70,11 @@ def _unit_names(units) -> str:
     return ", ".join(str(u.short_name or u.name) for u in units) or "(chưa giao)"
 
 
-def _task_lines(task: Task) -> list[str]:
+def _task_lines(task: Task, *, coordinators: bool = False) -> list[str]:
     lines = [f"Đơn vị chủ trì: {_unit_names(task.lead_units)}."]
+    if coordinators and (task.coordinates_all_units or task.coordinating_units):
+        names = ALL_UNITS_LABEL if task.coordinates_all_units else _unit_names(task.coordinating_units)
+        lines.append(f"Đơn vị phối hợp: {names}.")
     if task.output:
         lines.append(f"Kết quả/sản phẩm: {task.output}.")
     lines.append(f"Thuộc {_plan_name(task.plan)}.")
@@ -85,8 +92,13 @@ def _due_soon_item(task: Task, today: datetime.date, people: list[User]) -> dict
         "body": "\n".join(
             [
                 f"Nhiệm vụ “{task.title}” phải hoàn thành trước ngày {vn_date(task.due_on)} ({left}).",
-                *_task_lines(task),
-                "Đề nghị đơn vị hoàn thành và gửi báo cáo tiến độ kèm minh chứng kết quả/sản phẩm.",
+                *_task_lines(task, coordinators=True),
+                (
+                    "Đề nghị đơn vị chủ trì hoàn thành và gửi báo cáo tiến độ kèm minh chứng kết quả/sản "
+                    "phẩm; đơn vị phối hợp thực hiện phần việc được giao và báo cáo kết quả phối hợp."
+                    if task.coordinates_all_units or task.coordinating_units
+                    else "Đề nghị đơn vị hoàn thành và gửi báo cáo tiến độ kèm minh chứng kết quả/sản phẩm."
+                ),
             ]
         ),
         "url": task.get_absolute_url(),
@@ -164,6 +176,32 @@ def _missing_items(
     return unit_items, summary
 
 
+def _people(unit_ids: set[int], commune: Unit | None) -> tuple[dict[int, list[User]], list[User]]:
+    """Active staff and đầu mối by unit, and those of every non-administrative unit of `commune`.
+
+    One query whatever the number of units: the commune's units are read in the same query, so a
+    plan costs the same number of queries with or without tasks coordinated by every unit.
+    """
+    wanted = Q(unit_id__in=unit_ids)
+    if commune is not None:
+        # The same rule as reporter_role (services/progress.py): under the plan's commune, not a
+        # level of government itself.
+        wanted |= Q(unit__path__startswith=commune.path) & ~Q(unit__kind__in=ADMINISTRATIVE_KINDS)
+    memberships = (
+        Membership.objects.filter(wanted, user__is_active=True, role__in=[Role.STAFF, Role.COORDINATOR])
+        .select_related("user", "unit")
+        .order_by("unit__path", "user_id")
+    )
+    by_unit: dict[int, dict[int, User]] = {}
+    everyone: dict[int, User] = {}
+    for membership in memberships:
+        unit = membership.unit
+        by_unit.setdefault(unit.pk, {})[membership.user_id] = membership.user
+        if commune is not None and unit.path.startswith(commune.path) and not unit.is_administrative:
+            everyone[membership.user_id] = membership.user
+    return {pk: list(users.values()) for pk, users in by_unit.items()}, list(everyone.values())
+
+
 def _plan_reminders(plan: Plan, today: datetime.date, days_before: int) -> dict[str, int]:
     """All reminders of one plan, in one transaction and a number of queries fixed per period."""
     tasks = list(
@@ -181,21 +219,29 @@ def _plan_reminders(plan: Plan, today: datetime.date, days_before: int) -> dict[
     )
     missing = [(period, selectors.missing(plan, period, today=today)) for period in periods]
 
+    # The status is decided in one place (plans/status.py); a due date today is not overdue yet.
+    overdue = [task for task in tasks if task.status(today) == TaskStatus.OVERDUE]
+    overdue_ids = {task.pk for task in overdue}
+    due_soon = [task for task in tasks if task.pk not in overdue_ids and task.due_on >= today]
     unit_ids = {u.pk for task in tasks for u in task.lead_units}
+    unit_ids |= {u.pk for task in due_soon for u in task.coordinating_units}
     unit_ids |= {row["unit"].pk for _, rows in missing for row in rows}
-    people = people_by_unit(unit_ids)
+    commune = plan.owner_unit if any(task.coordinates_all_units for task in due_soon) else None
+    people, commune_people = _people(unit_ids, commune)
     reviewers = plan_reviewers(plan)
 
     def lead_people(task: Task) -> list[User]:
         return [p for unit in task.lead_units for p in people.get(unit.pk, [])]
 
-    items: list[dict] = []
-    for task in tasks:
-        # The status is decided in one place (plans/status.py); a due date today is not overdue yet.
-        if task.status(today) == TaskStatus.OVERDUE:
-            items.append(_overdue_item(task, today, lead_people(task) + reviewers))
-        elif task.due_on >= today:
-            items.append(_due_soon_item(task, today, lead_people(task)))
+    def coordinating_people(task: Task) -> list[User]:
+        if task.coordinates_all_units:
+            return commune_people
+        return [p for unit in task.coordinating_units for p in people.get(unit.pk, [])]
+
+    # Only a task not yet overdue reminds its coordinating units: an overdue one is for the lead units
+    # to answer, and đầu mối to follow up.
+    items: list[dict] = [_overdue_item(task, today, lead_people(task) + reviewers) for task in overdue]
+    items += [_due_soon_item(task, today, lead_people(task) + coordinating_people(task)) for task in due_soon]
     summaries: list[dict] = []
     for period, rows in missing:
         unit_items, summary = _missing_items(plan, period, rows, people, reviewers)
@@ -223,7 +269,9 @@ def reminders_run(*, today: datetime.date) -> dict[str, int]:
     """
     days_before = int(getattr(settings, "KEHOACH_REMIND_DAYS_BEFORE", 7))
     totals = {"plans": 0, "failed_plans": 0, "due_soon": 0, "overdue": 0, "missing": 0, "missing_summary": 0}
-    plans = Plan.objects.filter(status=PlanStatus.ISSUED).select_related("lead_unit").order_by("pk")
+    plans = (
+        Plan.objects.filter(status=PlanStatus.ISSUED).select_related("lead_unit", "owner_unit").order_by("pk")
+    )
     for plan in plans:
         try:
             with transaction.atomic():
