@@ -5,5 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")"
 bin/bootstrap
 .venv/bin/kehoach migrate --noinput --verbosity 0
-.venv/bin/kehoach demo
+# Hà Bắc's plan played up to today, plus synthetic neighbouring communes for the city's comparison.
+.venv/bin/kehoach demo --communes "${KEHOACH_DEMO_COMMUNES:-30}"
 exec .venv/bin/kehoach serve --no-migrate

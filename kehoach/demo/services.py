@@ -97,13 +97,28 @@ def _load_units(node: dict[str, Any], parent: Unit | None, position: int = 0) ->
         _load_units(child, unit, i)
 
 
-@transaction.atomic
-def load_habac(*, computed: bool = True) -> tuple[Plan, bool]:
+def load_habac(*, computed: bool = True, story: bool = True) -> tuple[Plan, bool]:
     """Load the unit tree and plan 97/KH-UBND unless already there. Returns (plan, created).
 
     With `computed` the indicators are bound to the registers that feed them (as shipped); without it
     units enter every figure by hand, which is how plans without registers work.
+
+    With `story` (and `computed`: its figures come from the registers) a newly created plan is not left
+    empty: `demo.story` plays the year up to today through the services, so the first screens show the
+    product at work. An existing plan is never touched, so running `kehoach demo` again changes nothing.
     """
+    plan, created = _load_habac(computed=computed, story=story and computed)
+    if created and story and computed:
+        # The issued report's files render in a background thread once the story commits; the command
+        # exits right after, so wait for them rather than leave the files to be rendered on every download.
+        from kehoach.core.jobs import wait_for_threads
+
+        wait_for_threads(timeout=120)
+    return plan, created
+
+
+@transaction.atomic
+def _load_habac(*, computed: bool, story: bool) -> tuple[Plan, bool]:
     _load_units(json.loads(UNITS_FILE.read_text(encoding="utf-8")), None)
     commune = Unit.objects.get(parent__name=CITY, name=COMMUNE)
     data = json.loads(PLAN_FILE.read_text(encoding="utf-8"))
@@ -119,12 +134,52 @@ def load_habac(*, computed: bool = True) -> tuple[Plan, bool]:
     )
     periods_sync(plan=plan)
     if computed:
-        bind_indicators(plan, data)
+        # The story recomputes once after writing its register rows; computing the empty registers first
+        # would only be thrown away.
+        bind_indicators(plan, data, refresh=not story)
+    if story:
+        from django.utils import timezone
+
+        from .story import tell_story
+
+        demo_people()
+        tell_story(plan=plan, today=timezone.localdate())
     return plan, True
 
 
 def _password_store() -> Path:
     return Path(settings.DATA_DIR) / "demo-passwords.json"
+
+
+def _account_unit(city: Unit, name: str) -> Unit:
+    """A demo account's unit: Hà Bắc's own office of that name, else the city's department.
+
+    Synthetic neighbouring communes (`kehoach demo-city`) have offices with the same names."""
+    commune = Unit.objects.get(parent=city, name=COMMUNE)
+    if commune.name == name:
+        return commune
+    return (
+        Unit.objects.filter(path__startswith=commune.path, name=name).first()
+        or Unit.objects.get(parent=city, name=name)
+    )
+
+
+def demo_people() -> dict[str, User]:
+    """The demo accounts with their memberships, by username; passwords are left to `ensure_demo_accounts`."""
+    city = Unit.objects.get(parent__isnull=True, name=CITY)
+    people = {}
+    for account in ACCOUNTS:
+        user, created = User.objects.get_or_create(username=account.username)
+        if created:
+            user.set_unusable_password()
+        user.full_name = account.full_name
+        user.position_title = account.position_title
+        user.is_staff = user.is_superuser = account.superuser
+        user.save()
+        unit = _account_unit(city, account.unit)
+        Membership.objects.get_or_create(user=user, unit=unit, role=account.role)
+        people[account.username] = user
+    return people
 
 
 @transaction.atomic
@@ -134,18 +189,13 @@ def ensure_demo_accounts() -> list[tuple[DemoAccount, str]]:
     store = _password_store()
     saved: dict[str, str] = json.loads(store.read_text()) if store.exists() else {}
     result = []
-    city = Unit.objects.get(parent__isnull=True, name=CITY)
+    people = demo_people()
     for account in ACCOUNTS:
         password = shared or saved.get(account.username) or secrets.token_urlsafe(9)
         saved[account.username] = password
-        user, _ = User.objects.get_or_create(username=account.username)
-        user.full_name = account.full_name
-        user.position_title = account.position_title
-        user.is_staff = user.is_superuser = account.superuser
+        user = people[account.username]
         user.set_password(password)
-        user.save()
-        unit = Unit.objects.subtree_of(city).get(name=account.unit)
-        Membership.objects.get_or_create(user=user, unit=unit, role=account.role)
+        user.save(update_fields=["password"])
         result.append((account, password))
     if not shared:
         store.write_text(json.dumps(saved, ensure_ascii=False, indent=2))
@@ -153,7 +203,7 @@ def ensure_demo_accounts() -> list[tuple[DemoAccount, str]]:
     return result
 
 
-def bind_indicators(plan: Plan, data: dict[str, Any]) -> None:
+def bind_indicators(plan: Plan, data: dict[str, Any], *, refresh: bool = True) -> None:
     """Every Hà Bắc indicator is computed from the register that feeds it (see docs/indicators.md)."""
     from kehoach.registers.computations import COMPUTATIONS
     from kehoach.registers.models import IndicatorBinding
@@ -163,6 +213,7 @@ def bind_indicators(plan: Plan, data: dict[str, Any]) -> None:
         if key in COMPUTATIONS:
             indicator = plan.indicators.get(code=item["code"])
             IndicatorBinding.objects.get_or_create(indicator=indicator, defaults={"computation": key})
-    from kehoach.registers.services.computed import refresh_plan
+    if refresh:
+        from kehoach.registers.services.computed import refresh_plan
 
-    refresh_plan(plan=plan)
+        refresh_plan(plan=plan)

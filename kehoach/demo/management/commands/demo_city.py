@@ -76,3 +76,18 @@ class Command(BaseCommand):
             f"Xong: tạo {_number(result['created'])} xã, phường mới dưới {city.name} "
             f"({_number(rows)} bản ghi) trong {elapsed:.1f} giây."
         )
+        if result["created"]:
+            from kehoach.operations.services.alerts import alerts_evaluate
+            from kehoach.plans.models import Plan
+
+            # The comparison's "cảnh báo đỏ" column reads the alerts: raise them now rather than at 06:00.
+            self.stdout.write("Đang đánh giá kịch bản điều hành của các xã, phường mới…")
+            self.stdout.flush()
+            plans = Plan.objects.filter(
+                owner_unit__path__startswith=city.path, year=today.year, status="ban_hanh"
+            )
+            evaluated = alerts_evaluate(today=today, plans=plans)
+            self.stdout.write(
+                f"Kịch bản điều hành: {_number(evaluated['raised'])} cảnh báo "
+                f"({time.monotonic() - started:.0f} giây)."
+            )
