@@ -19,6 +19,13 @@ from kehoach.core.forms import VietnameseDecimalField
 from kehoach.core.templatetags.vn import format_number
 from kehoach.plans.choices import Commitment, Comparator, DeadlineKind, PlanField
 from kehoach.plans.deadlines import DeadlineError, parse_deadline
+from kehoach.plans.models import CityIndicator
+from kehoach.plans.services.catalogue import (
+    outside_catalogue_message,
+    proposal_label,
+    rank_catalogue,
+    strong_proposal,
+)
 from kehoach.units.models import Unit
 
 from .matching import NameRow
@@ -26,6 +33,7 @@ from .readers import max_bytes
 
 DATE_FORMAT = "%d/%m/%Y"
 SEPARATOR = "; "
+NO_LINK = "— Không liên kết —"
 
 
 class BootstrapMixin:
@@ -165,6 +173,34 @@ class IndicatorForm(BootstrapMixin, forms.Form):
     target_max = VietnameseDecimalField(label="Tối đa", required=False, max_digits=14, decimal_places=2)
     unit = _text("Đơn vị tính", 50)
     commitment = forms.ChoiceField(label="Cam kết", choices=Commitment.choices, initial="required")
+    city_indicator = forms.ChoiceField(label="Chỉ tiêu dùng chung của thành phố", required=False)
+    catalogue_hint = ""
+
+    def __init__(self, *args, catalogue: list[CityIndicator] = (), catalogue_error: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        if not catalogue:
+            # The owner's city keeps no catalogue: nothing to link to.
+            del self.fields["city_indicator"]
+            return
+        field = self.fields["city_indicator"]
+        field.choices = [("", NO_LINK), *[(str(entry.pk), str(entry)) for entry in catalogue]]
+        field.error_messages["invalid_choice"] = catalogue_error
+
+    def propose(self, proposals: list[tuple[CityIndicator, float]]) -> None:
+        """Put the proposals for this row's name first in its select, and in words under it."""
+        if "city_indicator" not in self.fields:
+            return
+        if not proposals:
+            self.catalogue_hint = "Không có chỉ tiêu dùng chung nào có tên gần giống."
+            return
+        self.catalogue_hint = "Đề xuất theo tên: " + "; ".join(proposal_label(e, s) for e, s in proposals)
+        field = self.fields["city_indicator"]
+        proposed = {str(e.pk) for e, _ in proposals}
+        field.choices = [
+            ("", NO_LINK),
+            ("Đề xuất theo tên", [(str(e.pk), proposal_label(e, s)) for e, s in proposals]),
+            ("Các chỉ tiêu khác của danh mục", [c for c in field.choices[1:] if c[0] not in proposed]),
+        ]
 
     def clean(self):
         data = super().clean()
@@ -350,16 +386,38 @@ def _deadline_label(deadline: dict[str, Any] | None) -> str:
 class ReviewForms:
     """Every form of the review screen, bound to a POST or filled from a contract."""
 
-    def __init__(self, data: dict[str, Any], *, rows: list[NameRow], units: list[Unit], post=None):
+    def __init__(
+        self,
+        data: dict[str, Any],
+        *,
+        rows: list[NameRow],
+        units: list[Unit],
+        post=None,
+        catalogue: list[CityIndicator] = (),
+    ):
         self.data = data
         self.rows = rows
+        self.catalogue = list(catalogue)
+        self._proposals: dict[tuple[str, str], list[tuple[CityIndicator, float]]] = {}
         depth = min((u.depth for u in units), default=0)
         unit_choices = [(str(u.pk), "— " * (u.depth - depth) + u.name) for u in units]
         self.meta = MetaForm(post, initial=initial_meta(data), prefix="meta")
         initial = initial_rows(data)
+        self._initial_links(initial["ind"], data.get("indicators") or [])
+        form_kwargs: dict[str, dict[str, Any]] = {prefix: {} for prefix in LISTS}
+        if self.catalogue:
+            form_kwargs["ind"] = {
+                "catalogue": self.catalogue,
+                "catalogue_error": outside_catalogue_message(self.catalogue[0].city),
+            }
         self.lists = {
-            prefix: FORMSETS[prefix](post, initial=initial[prefix], prefix=prefix) for prefix in LISTS
+            prefix: FORMSETS[prefix](
+                post, initial=initial[prefix], prefix=prefix, form_kwargs=form_kwargs[prefix]
+            )
+            for prefix in LISTS
         }
+        for form in self.lists["ind"].forms:
+            form.propose(self.proposals(form["name"].value(), form["unit"].value()))
         for prefix, formset in self.lists.items():  # templates read review.task, review.ind …
             setattr(self, prefix, formset)
         self.units = UnitChoiceFormSet(
@@ -389,6 +447,24 @@ class ReviewForms:
         for form, task in zip(self.task.forms, data.get("tasks") or [], strict=False):
             deadline, form.deadline_problem = deadline_of(task.get("deadline_text"), year)
             form.deadline_label = _deadline_label(deadline)
+
+    def proposals(self, name: str | None, unit: str | None) -> list[tuple[CityIndicator, float]]:
+        key = (name or "", unit or "")
+        if key not in self._proposals:
+            self._proposals[key] = rank_catalogue(self.catalogue, name=key[0], unit_of_measure=key[1])
+        return self._proposals[key]
+
+    def _initial_links(self, rows: list[dict[str, Any]], items: list[dict[str, Any]]) -> None:
+        """Each indicator's catalogue entry as first shown: the reviewer's choice once saved (None: no
+        link), else the best proposal by name when it is strong."""
+        if not self.catalogue:
+            return
+        for row, item in zip(rows, items, strict=False):
+            if "city_indicator" in item:
+                row["city_indicator"] = str(item["city_indicator"] or "")
+            else:
+                best = strong_proposal(self.proposals(row["name"], row["unit"]))
+                row["city_indicator"] = str(best.pk) if best is not None else ""
 
     def all(self):
         return [self.meta, *self.lists.values(), self.units]
@@ -467,6 +543,12 @@ class ReviewForms:
                         "target_max": _json_number(r["target_max"]),
                         "unit": r["unit"] or None,
                         "commitment": r["commitment"] or "required",
+                        # Only where the screen offered the choice: absent, the key means "not decided".
+                        **(
+                            {"city_indicator": int(r["city_indicator"]) if r["city_indicator"] else None}
+                            if "city_indicator" in r
+                            else {}
+                        ),
                     }
                     for r in self._kept(self.lists["ind"])
                 ],

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from kehoach.core.views import apply_service_errors
 from kehoach.plans.choices import PlanField
+from kehoach.plans.services.catalogue import catalogue_of, city_of
 from kehoach.units.access import access_for
 from kehoach.units.models import Unit
 
@@ -74,10 +75,11 @@ def _job_page(request, job: ImportJob):
 
 def _review(request, job: ImportJob, *, publish: bool):
     units = list(Unit.objects.subtree_of(job.owner_unit))
+    catalogue = catalogue_of(city_of(job.owner_unit))
     rows = match_names(job.result or {}, job.owner_unit, job.unit_choices)
     problems: list[str] = []
     if request.method == "POST":
-        review = ReviewForms(job.result or {}, rows=rows, units=units, post=request.POST)
+        review = ReviewForms(job.result or {}, rows=rows, units=units, post=request.POST, catalogue=catalogue)
         if review.is_valid():
             try:
                 jobs.job_save_review(
@@ -106,11 +108,11 @@ def _review(request, job: ImportJob, *, publish: bool):
                 return redirect(plan)
             # Publishing was refused: the edits are saved; show them again with the reasons.
             rows = match_names(job.result or {}, job.owner_unit, job.unit_choices)
-            review = ReviewForms(job.result or {}, rows=rows, units=units)
+            review = ReviewForms(job.result or {}, rows=rows, units=units, catalogue=catalogue)
         else:
             problems = review.problems()
     else:
-        review = ReviewForms(job.result or {}, rows=rows, units=units)
+        review = ReviewForms(job.result or {}, rows=rows, units=units, catalogue=catalogue)
     data = job.result or {}
     return render(
         request,

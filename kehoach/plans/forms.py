@@ -1,11 +1,20 @@
 """Forms validate input and name the field in Vietnamese; services decide and write."""
 
 from django import forms
+from django.utils.functional import cached_property
 
 from kehoach.core.forms import VietnameseDecimalField
 from kehoach.units.models import Unit
 
-from .models import Indicator, IndicatorGroup, Plan, PlanReference, Task, Trigger
+from .models import CityIndicator, Indicator, IndicatorGroup, Plan, PlanReference, Task, Trigger
+from .services.catalogue import (
+    catalogue_of,
+    city_of,
+    outside_catalogue_message,
+    proposal_label,
+    rank_catalogue,
+    strong_proposal,
+)
 
 DATE_WIDGET = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
@@ -128,6 +137,24 @@ class GoalsForm(forms.Form):
         return [" ".join(part.split()) for part in text.split("\n\n") if part.strip()]
 
 
+class CatalogueSelect(forms.Select):
+    """The catalogue select with the proposals for the name typed so far under it.
+
+    `refresh_url`: the form's own page; when the name or the unit of measure changes, htmx asks it for
+    this block again with the new name, so the proposals follow what is typed.
+    """
+
+    template_name = "plans/widgets/catalogue_select.html"
+    form: "IndicatorForm | None" = None
+    refresh_url = ""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["refresh_url"] = self.refresh_url
+        context["hint"] = self.form.proposal_hint if self.form is not None else ""
+        return context
+
+
 class IndicatorForm(BootstrapMixin, forms.ModelForm):
     class Meta:
         model = Indicator
@@ -144,8 +171,13 @@ class IndicatorForm(BootstrapMixin, forms.ModelForm):
             "lead_unit",
             "coordinating_units",
             "method",
+            "city_indicator",
         ]
-        widgets = {"name": forms.Textarea(attrs={"rows": 2}), "method": forms.Textarea(attrs={"rows": 2})}
+        widgets = {
+            "name": forms.Textarea(attrs={"rows": 2}),
+            "method": forms.Textarea(attrs={"rows": 2}),
+            "city_indicator": CatalogueSelect,
+        }
         error_messages = {
             "name": {"required": "Chưa nhập tên chỉ tiêu."},
             "target": {"required": "Chưa nhập giá trị mục tiêu.", "invalid": "Giá trị mục tiêu phải là số."},
@@ -154,7 +186,7 @@ class IndicatorForm(BootstrapMixin, forms.ModelForm):
             "unit_of_measure": {"required": "Chưa nhập đơn vị tính (ví dụ: %, sáng kiến, doanh nghiệp)."},
         }
 
-    def __init__(self, *args, plan: Plan, **kwargs):
+    def __init__(self, *args, plan: Plan, refresh_url: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         units = Unit.objects.subtree_of(plan.owner_unit)
         self.fields["group"].queryset = IndicatorGroup.objects.filter(plan=plan)
@@ -172,6 +204,44 @@ class IndicatorForm(BootstrapMixin, forms.ModelForm):
                 help_text=old.help_text,
             )
             self.fields[name].error_messages.update(old.error_messages)
+        self._set_up_catalogue(plan, refresh_url)
+
+    def _set_up_catalogue(self, plan: Plan, refresh_url: str) -> None:
+        city = city_of(plan.owner_unit)
+        self.catalogue = catalogue_of(city)
+        if not self.catalogue:
+            # A commune whose city keeps no catalogue has nothing to link to.
+            del self.fields["city_indicator"]
+            return
+        field = self.fields["city_indicator"]
+        field.queryset = CityIndicator.objects.filter(city=city).order_by("position", "code", "pk")
+        field.empty_label = "— Không liên kết —"
+        field.error_messages["invalid_choice"] = outside_catalogue_message(city)
+        field.widget.form = self
+        field.widget.refresh_url = refresh_url
+        # Only a new indicator gets an entry chosen in advance: an existing one without a link was
+        # left unlinked by someone, or is corrected by hand.
+        if not self.is_bound and self.instance.pk is None and not self.initial.get("city_indicator"):
+            best = strong_proposal(self.proposals)
+            if best is not None:
+                self.initial["city_indicator"] = best.pk
+
+    @cached_property
+    def proposals(self) -> list[tuple[CityIndicator, float]]:
+        """The catalogue entries nearest to the name as the form shows it (typed, posted or stored)."""
+        if "city_indicator" not in self.fields:
+            return []
+        return rank_catalogue(
+            self.catalogue, name=self["name"].value(), unit_of_measure=self["unit_of_measure"].value()
+        )
+
+    @property
+    def proposal_hint(self) -> str:
+        if not (self["name"].value() or "").strip():
+            return "Nhập tên chỉ tiêu để hệ thống đề xuất chỉ tiêu dùng chung có tên gần giống."
+        if not self.proposals:
+            return "Không có chỉ tiêu dùng chung nào có tên gần giống tên chỉ tiêu này."
+        return "Đề xuất theo tên: " + "; ".join(proposal_label(e, s) for e, s in self.proposals)
 
 
 class TaskForm(BootstrapMixin, forms.ModelForm):

@@ -15,6 +15,7 @@ from kehoach.documents.http import document_response, render_file
 from kehoach.documents.naming import ascii_name
 from kehoach.documents.render import render_fragment
 from kehoach.units.access import access_for
+from kehoach.units.choices import Role
 from kehoach.units.models import Unit
 
 from . import selectors
@@ -35,7 +36,7 @@ from .permissions import can_manage_plan, ensure_can_manage, ensure_can_read
 from .services import indicators as indicator_services
 from .services import plans as plan_services
 from .services import tasks as task_services
-from .status import STATUS_BADGES, status_case
+from .status import STATUS_BADGES, plan_rates, status_case
 
 
 def _plan(request, pk: int, *, manage: bool = False) -> Plan:
@@ -48,6 +49,10 @@ def _plan(request, pk: int, *, manage: bool = False) -> Plan:
 
 @login_required
 def home(request):
+    """Leaders, đầu mối and the city land on the operations centre; unit staff on their unit's work."""
+    access = access_for(request.user)
+    if any(access.has_role(role) for role in (Role.LEADER, Role.COORDINATOR, Role.SUPERVISOR)):
+        return redirect("operations:centre")
     return redirect("plans:my_work")
 
 
@@ -76,15 +81,15 @@ def plan_detail(request, pk: int):
     tasks = list(plan.tasks.all())
     for task in tasks:
         task.current_status = task.status(today)
-    counts = {status: 0 for status in TaskStatus}
-    for task in tasks:
-        counts[task.current_status] += 1
+    rates = plan_rates(Task.objects.filter(plan=plan), today)
+    counts = rates["counts"]
     return render(
         request,
         "plans/plan_detail.html",
         {
             "plan": plan,
             "tasks": tasks,
+            "rates": rates,
             "status_counts": [(s, counts[s], STATUS_BADGES[s]) for s in TaskStatus if counts[s]],
             "can_manage": can_manage_plan(request.user, plan),
             "history": history_for(plan, include_children=True)[:8],
@@ -244,7 +249,11 @@ def indicator_detail(request, pk: int):
 def indicator_form(request, plan_pk: int, pk: int | None = None):
     plan = _plan(request, plan_pk, manage=True)
     indicator = get_object_or_404(Indicator, pk=pk, plan=plan) if pk else None
-    form = IndicatorForm(request.POST or None, instance=indicator, plan=plan)
+    # A GET with the name typed so far (the catalogue block refreshing itself) starts the form from it.
+    typed = {k: request.GET[k] for k in ("name", "unit_of_measure", "city_indicator") if k in request.GET}
+    form = IndicatorForm(
+        request.POST or None, instance=indicator, plan=plan, initial=typed, refresh_url=request.path
+    )
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "coordinating_units"}
         try:
@@ -260,7 +269,11 @@ def indicator_form(request, plan_pk: int, pk: int | None = None):
         else:
             messages.success(request, f"Đã lưu chỉ tiêu “{saved.name}”.")
             return redirect(saved)
-    return render(request, "plans/indicator_form.html", {"plan": plan, "form": form, "indicator": indicator})
+    return render(
+        request,
+        "plans/indicator_form.html",
+        {"plan": plan, "form": form, "indicator": indicator, "wide_fields": ("city_indicator",)},
+    )
 
 
 @login_required

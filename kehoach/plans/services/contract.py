@@ -1,8 +1,10 @@
 """The plan import contract (design.md) in both directions.
 
 `plan_create_from_contract` turns a contract object into a plan in one transaction; the Hà Bắc seed
-and the document importer both go through it. `plan_to_contract` writes a stored plan back out in
-the same shape, which the API, exports and the seed test use.
+and the document importer both go through it. Beyond the contract, an indicator may carry
+"city_indicator": the id of the city catalogue entry the import's reviewer linked it to.
+`plan_to_contract` writes a stored plan back out in the same shape, which the API, exports and the
+seed test use.
 """
 
 import datetime
@@ -23,6 +25,7 @@ from ..choices import PlanStatus, TaskUnitRole
 from ..deadlines import parse_deadline
 from ..models import (
     ALL_UNITS_LABEL,
+    CityIndicator,
     Goal,
     Indicator,
     IndicatorGroup,
@@ -35,6 +38,7 @@ from ..models import (
     TaskUnit,
     Trigger,
 )
+from .catalogue import catalogue_of, city_of, outside_catalogue_message
 from .tasks import refresh_schedule
 
 COLLECTIVE_UNITS = {fold(ALL_UNITS_LABEL), fold("Các phòng, ban, ngành, đơn vị"), fold("Các cơ quan, đơn vị")}
@@ -62,6 +66,29 @@ class UnitResolver:
         if unit is None:
             raise ValidationError(f"{where}: không tìm thấy đơn vị “{name}” trong {self.owner}.")
         return unit
+
+
+class CatalogueLinks:
+    """An indicator's optional "city_indicator" (a catalogue entry id) → the entry, which must be in the
+    catalogue of the issuing body's city; the catalogue is read once, and only if some indicator links."""
+
+    def __init__(self, owner: Unit):
+        self.owner = owner
+        self.city: Unit | None = None
+        self.entries: dict[int, CityIndicator] | None = None
+
+    def __call__(self, ref: Any, *, where: str) -> CityIndicator | None:
+        if ref in (None, ""):
+            return None
+        if self.entries is None:
+            self.city = city_of(self.owner)
+            self.entries = {entry.pk: entry for entry in catalogue_of(self.city)}
+        key = str(ref).strip()
+        entry = self.entries.get(int(key)) if key.isdigit() else None
+        if entry is None:
+            message = outside_catalogue_message(self.city)
+            raise ValidationError(f"{where}: {message[:1].lower()}{message[1:]}")
+        return entry
 
 
 @transaction.atomic
@@ -110,6 +137,7 @@ def plan_create_from_contract(
     )
 
     groups: dict[str | None, IndicatorGroup | None] = {None: None}
+    link = CatalogueLinks(owner_unit)
     for i, item in enumerate(data.get("indicators") or [], start=1):
         name = item.get("group")
         if name not in groups:
@@ -127,6 +155,7 @@ def plan_create_from_contract(
             commitment=item.get("commitment") or "required",
             method=item.get("method") or "",
             lead_unit=resolve(item["lead_unit"], where=f"Chỉ tiêu {i}") if item.get("lead_unit") else None,
+            city_indicator=link(item.get("city_indicator"), where=f"Chỉ tiêu {i}"),
         )
         if item.get("coordinating_units"):
             indicator.coordinating_units.set(

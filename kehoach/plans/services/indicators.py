@@ -10,6 +10,7 @@ from kehoach.units.models import Unit
 from ..choices import Comparator
 from ..models import Indicator, IndicatorGroup, Plan
 from ..permissions import ensure_can_manage
+from .catalogue import catalogue_problem
 
 INDICATOR_FIELDS = (
     "group",
@@ -24,6 +25,7 @@ INDICATOR_FIELDS = (
     "method",
     "lead_unit",
     "position",
+    "city_indicator",
 )
 
 
@@ -47,6 +49,8 @@ def _validate(plan: Plan, indicator: Indicator) -> None:
         errors["target"] = "Giá trị mục tiêu không được âm."
     if indicator.lead_unit_id and not indicator.lead_unit.path.startswith(plan.owner_unit.path):
         errors["lead_unit"] = "Đơn vị chủ trì phải thuộc cơ quan ban hành kế hoạch."
+    if problem := catalogue_problem(plan.owner_unit, indicator.city_indicator):
+        errors["city_indicator"] = problem
     clash = Indicator.objects.filter(plan=plan, code=indicator.code).exclude(pk=indicator.pk)
     if indicator.code and clash.exists():
         errors["code"] = f"Mã chỉ tiêu {indicator.code} đã được dùng trong kế hoạch này."
