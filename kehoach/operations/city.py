@@ -65,6 +65,7 @@ PAGE_SIZE = 50
 # the bars and the rows the user is looking at are the same communes, and a page of 50 horizontal bars
 # stays legible on a phone. Communes without a value are listed under the chart instead of drawn.
 CHART_BAR_HEIGHT = 22
+CHART_MAX_HEIGHT = 460
 
 # What `target_in_words`, `assess` and `achievement` read of a commune's indicator.
 INDICATOR_FIELDS = (
@@ -600,7 +601,10 @@ def chart_spec(comparison: Comparison, rows: list[CommuneRow], links: list[str |
         "links": [link for _, link in drawn],
         "unit": unit,
         "category_label": "Xã, phường",
-        "height": max(160, 60 + CHART_BAR_HEIGHT * len(drawn) * (1 if len(targets) == 1 else 2)),
+        # Capped so the table below stays within reach: bars thin out rather than fill the screen.
+        "height": min(
+            CHART_MAX_HEIGHT, max(160, 60 + CHART_BAR_HEIGHT * len(drawn) * (1 if len(targets) == 1 else 2))
+        ),
     }
     if len(targets) == 1:
         spec["target"] = targets.pop()

@@ -155,7 +155,7 @@ class ProgressReport(WorkflowModel):
     difficulties = models.TextField("khó khăn, vướng mắc", blank=True)
     proposals = models.TextField("đề xuất, kiến nghị", blank=True)
     next_steps = models.TextField("nhiệm vụ kỳ tới", blank=True)
-    # Lũy kế from the start of the task, reported by the lead unit: what the centre sets against the plan's budget.
+    # Cumulative from 1 January, reported by the lead unit: the centre sets it against the planned budget.
     spent_amount = models.BigIntegerField(
         "kinh phí đã sử dụng, lũy kế (đồng)",
         null=True,

@@ -199,7 +199,9 @@ def _evaluate_plan(plan: Plan, scenarios: list[Scenario], today: datetime.date, 
 def alerts_evaluate(*, today: datetime.date, plans: Iterable[Plan] | None = None) -> dict[str, int]:
     """Evaluate every enabled scenario of the plans (default: every issued plan). Idempotent."""
     if plans is None:
-        plans = Plan.objects.filter(status=PlanStatus.ISSUED)
+        # Last year's plans still matter while their year-end reports fall due; older ones are history.
+        since = (today - datetime.timedelta(days=90)).year
+        plans = Plan.objects.filter(status=PlanStatus.ISSUED, year__gte=since)
     plan_list = list(
         Plan.objects.filter(
             pk__in=[p.pk for p in plans] if not hasattr(plans, "values") else plans.values("pk")

@@ -42,7 +42,12 @@ def shaped(plan, make_task, make_indicator, figure, report, period_of, today):
 
 @pytest.mark.parametrize(
     ("username", "lands_on"),
-    [("lanhdao", "/dieu-hanh/"), ("daumoi", "/dieu-hanh/"), ("captren", "/dieu-hanh/"), ("vhxh", "/viec-cua-don-vi/")],
+    [
+        ("lanhdao", "/dieu-hanh/"),
+        ("daumoi", "/dieu-hanh/"),
+        ("captren", "/dieu-hanh/"),
+        ("vhxh", "/viec-cua-don-vi/"),
+    ],
 )
 def test_who_lands_where(users, client_for, username, lands_on):
     response = client_for(users[username]).get("/")
@@ -82,7 +87,7 @@ def test_htmx_refresh_returns_only_the_body(plan, shaped, users, client_for):
         f"/dieu-hanh/ke-hoach/{plan.pk}/?phan=noi-dung", HTTP_HX_REQUEST="true"
     )
     html = response.content.decode()
-    assert response.status_code == 200 and html.lstrip().startswith("<div id=\"centre-body\"")
+    assert response.status_code == 200 and html.lstrip().startswith('<div id="centre-body"')
     assert "<html" not in html
 
 
@@ -93,7 +98,10 @@ def test_staff_may_open_the_centre_but_not_chase_units(plan, shaped, users, clie
 
 def test_other_city_and_anonymous_are_refused(plan, shaped, other_city, client, client_for):
     assert client_for(other_city["supervisor"]).get(f"/dieu-hanh/ke-hoach/{plan.pk}/").status_code == 403
-    assert client_for(other_city["coordinator"]).get(f"/dieu-hanh/ke-hoach/{plan.pk}/canh-bao/").status_code == 403
+    assert (
+        client_for(other_city["coordinator"]).get(f"/dieu-hanh/ke-hoach/{plan.pk}/canh-bao/").status_code
+        == 403
+    )
     response = client.get(f"/dieu-hanh/ke-hoach/{plan.pk}/")
     assert response.status_code == 302 and "/dang-nhap/" in response["Location"]
 
@@ -196,12 +204,16 @@ def test_centre_queries_do_not_grow_with_tasks_periods_or_indicators(
 def test_api_centre_and_alerts(plan, shaped, users, client_for, other_city):
     client = client_for(users["lanhdao"])
     data = client.get(f"/api/v1/plans/{plan.pk}/centre").json()
-    assert data["headline"]["done"] == 1 and data["headline"]["total"] == 3 and data["headline"]["overdue"] == 1
+    assert (
+        data["headline"]["done"] == 1 and data["headline"]["total"] == 3 and data["headline"]["overdue"] == 1
+    )
     assert {t["code"] for t in data["tiles"]} == {"CT01", "CT02"}
     assert data["overdue"][0]["days"] == 16 and data["at_risk"][0]["title"] == "Triển khai Bình dân học vụ số"
     alerts = client.get(f"/api/v1/plans/{plan.pk}/alerts").json()
     assert alerts["count"] >= 2
-    alert = next(a for a in alerts["items"] if a["task_id"] == shaped["overdue"].pk and a["scenario_kind"] == "qua_han")
+    alert = next(
+        a for a in alerts["items"] if a["task_id"] == shaped["overdue"].pk and a["scenario_kind"] == "qua_han"
+    )
     response = client.post(
         f"/api/v1/alerts/{alert['id']}/resolve", data={"note": ""}, content_type="application/json"
     )

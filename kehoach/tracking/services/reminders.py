@@ -42,6 +42,8 @@ logger = logging.getLogger(__name__)
 
 # Order of the sections of a digest: what is most pressing first.
 DIGEST_ORDER = [
+    NotificationKind.ALERT,
+    NotificationKind.NUDGE,
     NotificationKind.OVERDUE,
     NotificationKind.MISSING,
     NotificationKind.RETURNED,
