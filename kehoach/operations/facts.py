@@ -292,12 +292,17 @@ class PlanFacts:
         by_source: dict[str, int] = defaultdict(int)
         for task in tasks:
             by_source[task.get_budget_source_display() or "Chưa ghi nguồn"] += task.budget_amount
-        return {
+        result = {
             "tasks": tasks,
             "by_source": sorted(by_source.items(), key=lambda kv: -kv[1]),
             "total": sum(t.budget_amount for t in tasks),
             "spent": sum(t.spent_amount or 0 for t in tasks),
         }
+        total, spent = result["total"], result["spent"]
+        result["total_millions"] = round(Decimal(total) / 1_000_000, 1)
+        result["spent_millions"] = round(Decimal(spent) / 1_000_000, 1)
+        result["spent_share"] = round(100 * spent / total) if total else None
+        return result
 
     # Periods and reports -----------------------------------------------------------------------------
     @cached_property
