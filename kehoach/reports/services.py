@@ -225,6 +225,11 @@ def report_file(report: Report, ext: str) -> tuple[bytes, str]:
         stamp = timezone.localdate().strftime("%d-%m-%Y")
         filename = f"Dự thảo báo cáo {report.period_label} {stamp}.{ext}"
         return render_file(report_document(report), ext), filename
+    if report.document is None:
+        # Recorded as issued elsewhere (an import, the city's synthetic communes): no frozen file to give.
+        from django.http import Http404
+
+        raise Http404("Báo cáo này được ghi nhận từ hệ thống khác, không có văn bản lưu trong sổ văn bản đi.")
     return document_file(report.document, ext), document_filename(report.document, ext)
 
 
