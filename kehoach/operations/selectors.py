@@ -3,13 +3,12 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Value, When
 from django.urls import reverse
 
 from kehoach.plans.choices import PlanStatus, TaskStatus
 from kehoach.plans.models import Plan
 from kehoach.plans.status import STATUS_BADGES
-from kehoach.tracking import selectors as tracking
 from kehoach.tracking.models import Period
 from kehoach.units.access import access_for
 from kehoach.units.choices import Role, UnitKind
@@ -71,13 +70,8 @@ def lands_on_centre(user) -> str | None:
 
 def owing(facts: PlanFacts) -> list[Owing]:
     """Units that still owe reports or figures: the period being reported now and the last one past due."""
-    result = []
-    for period, late in ((facts.last_closed_period, True), (facts.current_period, False)):
-        if period is None:
-            continue
-        rows = tracking.missing(facts.plan, period, today=facts.today)
-        result.append(Owing(period=period, rows=rows, late=late))
-    return result
+    late = facts.last_closed_period
+    return [Owing(period=p, rows=facts.owing(p), late=p == late) for p in facts.owing_periods]
 
 
 def last_reminders(plan: Plan, periods: list[Period]) -> dict[tuple[int, int], Reminder]:
@@ -98,14 +92,18 @@ def alerts_summary(plan: Plan) -> dict:
         yellow=Count("pk", filter=Q(severity=Severity.YELLOW)),
         unacknowledged=Count("pk", filter=Q(state=AlertState.OPEN)),
     )
-    shown = sorted(
-        active.select_related("unit", "scenario")[:200],
-        key=lambda a: (
-            -SEVERITY_RANK.get(a.severity, 0),
-            a.state != AlertState.OPEN,
-            -a.raised_at.timestamp(),
-        ),
-    )[:ALERTS_SHOWN]
+    rank = Case(
+        *(When(severity=severity, then=Value(-value)) for severity, value in SEVERITY_RANK.items()),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    shown = list(
+        active.select_related("unit")
+        .annotate(rank=rank)
+        .order_by("rank", Case(When(state=AlertState.OPEN, then=Value(0)), default=Value(1)), "-raised_at")[
+            :ALERTS_SHOWN
+        ]
+    )
     return {"counts": counts, "items": shown}
 
 

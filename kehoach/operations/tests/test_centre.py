@@ -229,3 +229,21 @@ def test_api_centre_and_alerts(plan, shaped, users, client_for, other_city):
     outsider = client_for(other_city["supervisor"])
     assert outsider.get(f"/api/v1/plans/{plan.pk}/centre").status_code == 404
     assert outsider.get(f"/api/v1/alerts/{alert['id']}").status_code == 404
+
+
+def test_owing_on_the_centre_agrees_with_the_desk(plan, shaped, make_task, report, period_of, units, today):
+    """The centre counts what each unit owes from rows loaded once; the desk's own view must agree."""
+    from kehoach.tracking import selectors as tracking
+
+    shared = make_task("Phối hợp hai đơn vị", due=D(2026, 12, 31), leads=("Phòng VH-XH", "TT PVHCC"))
+    report(shared, period_of("quy", 3), 50, unit="TT PVHCC", status=ReportStatus.SUBMITTED)
+    report(shared, period_of("quy", 4), 60, unit="Công an xã", status=ReportStatus.DRAFT)
+    facts = PlanFacts(plan, today)
+    assert facts.owing_periods
+    for period in facts.owing_periods:
+        desk = {
+            r["unit"].pk: (len(r["tasks"]), len(r["indicators"]))
+            for r in tracking.missing(plan, period, today=today)
+        }
+        ours = {r["unit"].pk: (len(r["tasks"]), len(r["indicators"])) for r in facts.owing(period)}
+        assert ours == desk, period.label
