@@ -311,12 +311,19 @@ def plan_years(city: Unit) -> list[int]:
 
 # The comparison ----------------------------------------------------------------------------------
 def _communes(city: Unit) -> list[Unit]:
-    return list(
+    """The city's communes with only what the comparison shows, each with its parent when that is a
+    grouping between them and the city (two queries; thousands of rows at country scale)."""
+    communes = list(
         Unit.objects.filter(kind=UnitKind.COMMUNE, path__startswith=city.path)
         .exclude(pk=city.pk)
-        .select_related("parent")
+        .only("pk", "name", "short_name", "path", "search_text", "parent_id", "kind")
         .order_by("search_text", "name", "pk")
     )
+    group_ids = {c.parent_id for c in communes if c.parent_id != city.pk}
+    groups = {u.pk: u for u in Unit.objects.filter(pk__in=group_ids)} if group_ids else {}
+    for commune in communes:
+        commune.parent = city if commune.parent_id == city.pk else groups.get(commune.parent_id)
+    return communes
 
 
 def _plans(city: Unit, year: int) -> QuerySet[Plan]:

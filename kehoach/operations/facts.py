@@ -139,7 +139,11 @@ class PlanFacts:
     # Tasks --------------------------------------------------------------------------------------
     @cached_property
     def tasks(self) -> list[Task]:
-        tasks = list(tasks_with_units(Task.objects.filter(plan=self.plan)).order_by("position", "pk"))
+        tasks = list(
+            tasks_with_units(Task.objects.filter(plan=self.plan))
+            .defer("description", "search_text")
+            .order_by("position", "pk")
+        )
         for task in tasks:
             task.current_status = task.status(self.today)
         return tasks
@@ -147,38 +151,32 @@ class PlanFacts:
     @cached_property
     def lead_progress(self) -> dict[int, dict[int, tuple[int, datetime.date]]]:
         """task id → lead unit id → (percent, cut-off) of that unit's latest accepted lead report."""
-        result: dict[int, dict[int, tuple[int, datetime.date]]] = defaultdict(dict)
+        return self._lead_reports[0]
+
+    @cached_property
+    def spent(self) -> dict[int, int]:
+        """task id → money used so far, summed over lead units' latest accepted reports that give it."""
+        return self._lead_reports[1]
+
+    @cached_property
+    def _lead_reports(self) -> tuple[dict[int, dict[int, tuple[int, datetime.date]]], dict[int, int]]:
+        progress: dict[int, dict[int, tuple[int, datetime.date]]] = defaultdict(dict)
+        latest_spent: dict[tuple[int, int], int] = {}
         rows = (
             ProgressReport.objects.filter(
                 period__plan=self.plan, role=ReporterRole.LEAD, status=ReportStatus.ACCEPTED
             )
             .order_by("period__ends_on", "pk")
-            .values_list("task_id", "unit_id", "percent_complete", "period__ends_on")
+            .values_list("task_id", "unit_id", "percent_complete", "period__ends_on", "spent_amount")
         )
-        for task_id, unit_id, percent, ends_on in rows:
-            result[task_id][unit_id] = (percent, ends_on)
-        return result
-
-    @cached_property
-    def spent(self) -> dict[int, int]:
-        """task id → money used so far, summed over lead units' latest accepted reports that give it."""
-        latest: dict[tuple[int, int], int] = {}
-        rows = (
-            ProgressReport.objects.filter(
-                period__plan=self.plan,
-                role=ReporterRole.LEAD,
-                status=ReportStatus.ACCEPTED,
-                spent_amount__isnull=False,
-            )
-            .order_by("period__ends_on", "pk")
-            .values_list("task_id", "unit_id", "spent_amount")
-        )
-        for task_id, unit_id, amount in rows:
-            latest[(task_id, unit_id)] = amount
-        result: dict[int, int] = defaultdict(int)
-        for (task_id, _), amount in latest.items():
-            result[task_id] += amount
-        return dict(result)
+        for task_id, unit_id, percent, ends_on, amount in rows:
+            progress[task_id][unit_id] = (percent, ends_on)
+            if amount is not None:
+                latest_spent[(task_id, unit_id)] = amount
+        spent: dict[int, int] = defaultdict(int)
+        for (task_id, _), amount in latest_spent.items():
+            spent[task_id] += amount
+        return progress, dict(spent)
 
     @cached_property
     def reported_periods(self) -> dict[int, set[int]]:
