@@ -15,9 +15,6 @@ from django.utils.html import format_html
 
 from kehoach.core.templatetags.charts import chart_assets, clean_spec, sparkline
 
-# The same chromium launch as the journeys in tests/browser.
-from tests.browser.conftest import browser, page  # noqa: F401
-
 SPEC = {
     "type": "stacked_bar",
     "categories": ["Quý I/2026", "Quý II/2026", "Quý III/2026"],
@@ -304,7 +301,7 @@ DRAWN_PIXELS = """el => {
 @pytest.mark.browser
 @pytest.mark.urls(__name__)
 @pytest.mark.django_db(transaction=True)
-def test_charts_draw_in_chromium_and_after_an_htmx_swap(page, live_server):  # noqa: F811
+def test_charts_draw_in_chromium_and_after_an_htmx_swap(page, live_server):
     from playwright.sync_api import expect
 
     errors = []
