@@ -272,7 +272,7 @@ def can_handle(user, alert: Alert) -> bool:
 
 def _locked(alert: Alert) -> Alert:
     return (
-        Alert.objects.select_for_update()
+        Alert.objects.select_for_update(of=("self",))
         .select_related("plan__owner_unit", "plan__lead_unit", "unit")
         .get(pk=alert.pk)
     )

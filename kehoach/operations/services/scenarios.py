@@ -119,7 +119,9 @@ def validate(scenario: Scenario) -> None:
 @transaction.atomic
 def scenario_update(*, actor, scenario: Scenario, data: dict[str, Any]) -> Scenario:
     """đầu mối changes thresholds, recipients, escalation or switches a scenario on or off."""
-    scenario = Scenario.objects.select_for_update().select_related("plan__lead_unit").get(pk=scenario.pk)
+    scenario = (
+        Scenario.objects.select_for_update(of=("self",)).select_related("plan__lead_unit").get(pk=scenario.pk)
+    )
     ensure_can_manage(actor, scenario.plan)
     before = snapshot(scenario)
     for key in EDITABLE:

@@ -180,7 +180,11 @@ def indicator_link(*, actor, indicator: Indicator, city_indicator: CityIndicator
     """Link an indicator to an entry of its city's catalogue, or unlink it (None)."""
     plan = indicator.plan
     ensure_can_manage(actor, plan)
-    indicator = Indicator.objects.select_for_update().select_related("city_indicator").get(pk=indicator.pk)
+    indicator = (
+        Indicator.objects.select_for_update(of=("self",))
+        .select_related("city_indicator")
+        .get(pk=indicator.pk)
+    )
     if problem := catalogue_problem(plan.owner_unit, city_indicator):
         raise ValidationError({"city_indicator": problem})
     before = snapshot(indicator)
