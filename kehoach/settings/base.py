@@ -173,7 +173,8 @@ LOGGING = {
     # WeasyPrint and fontTools log every layout step at INFO.
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
-        "weasyprint": {"level": "WARNING"},
+        # WeasyPrint warns about the screen-only media queries of the shared document stylesheet.
+        "weasyprint": {"level": "ERROR"},
         "fontTools": {"level": "WARNING"},
     },
 }

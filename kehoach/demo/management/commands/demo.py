@@ -26,6 +26,7 @@ class Command(BaseCommand):
         self.stdout.flush()
 
     def handle(self, *args, **options):
+        from kehoach.operations.models import Alert
         from kehoach.operations.services.alerts import alerts_evaluate
 
         started = time.monotonic()
@@ -36,10 +37,10 @@ class Command(BaseCommand):
         state = "đã nạp, có số liệu báo cáo các kỳ đã qua" if created else "đã có sẵn"
         self.step(f"Kế hoạch {plan.number} ({plan.title}): {state}.")
         self.step("Đang đánh giá kịch bản điều hành…")
-        result = alerts_evaluate(today=timezone.localdate())
+        alerts_evaluate(today=timezone.localdate())
+        open_alerts = Alert.objects.filter(plan=plan).active().count()
         self.step(
-            f"Kịch bản điều hành: {result['raised']} cảnh báo mới, {result['cleared']} cảnh báo tự đóng "
-            f"({time.monotonic() - started:.0f} giây)."
+            f"Kịch bản điều hành: {open_alerts} cảnh báo đang mở ({time.monotonic() - started:.0f} giây)."
         )
         if options["communes"]:
             from django.core.management import call_command
