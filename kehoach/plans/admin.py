@@ -2,7 +2,17 @@ from django.contrib import admin
 
 from kehoach.core.admin import AuditedAdmin
 
-from .models import Indicator, IndicatorGroup, Plan, PlanReference, Responsibility, Task, TaskUnit, Trigger
+from .models import (
+    CityIndicator,
+    Indicator,
+    IndicatorGroup,
+    Plan,
+    PlanReference,
+    Responsibility,
+    Task,
+    TaskUnit,
+    Trigger,
+)
 
 
 class ReferenceInline(admin.TabularInline):
@@ -26,13 +36,24 @@ class IndicatorGroupAdmin(AuditedAdmin):
     list_select_related = ["plan"]
 
 
+@admin.register(CityIndicator)
+class CityIndicatorAdmin(AuditedAdmin):
+    """The city's shared catalogue: communes' indicators linked to an entry are compared on the city view."""
+
+    list_display = ["code", "name", "unit_of_measure", "direction", "city", "position"]
+    list_filter = ["direction", "city"]
+    search_fields = ["code", "name", "search_text"]
+    list_select_related = ["city"]
+    autocomplete_fields = ["city"]
+
+
 @admin.register(Indicator)
 class IndicatorAdmin(AuditedAdmin):
     list_display = ["code", "name", "plan", "comparator", "target", "unit_of_measure", "commitment"]
     list_filter = ["commitment", "comparator"]
     search_fields = ["name", "code"]
-    list_select_related = ["plan"]
-    autocomplete_fields = ["lead_unit", "coordinating_units"]
+    list_select_related = ["plan", "city_indicator"]
+    autocomplete_fields = ["lead_unit", "coordinating_units", "city_indicator"]
 
 
 class TaskUnitInline(admin.TabularInline):
