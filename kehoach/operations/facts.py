@@ -28,7 +28,6 @@ from kehoach.units.models import Unit
 
 RISK_WINDOW_DAYS = 30
 RISK_TOLERANCE = 10  # percentage points behind the straight line before a task is "at risk"
-OPEN_STATUSES = (TaskStatus.NOT_STARTED, TaskStatus.ON_TRACK, TaskStatus.WAITING, TaskStatus.OVERDUE)
 
 
 class Figure(NamedTuple):

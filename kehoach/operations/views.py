@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from kehoach.core.views import apply_service_errors, paginate, query_without_page, style_widgets
@@ -138,9 +139,7 @@ class NoteForm(forms.Form):
     note = forms.CharField(label="Ghi chú", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-@login_required
-def alert_detail(request, pk: int):
-    alert = _alert(request, pk)
+def _alert_page(request, alert: Alert, form: NoteForm, *, status: int = 200):
     return render(
         request,
         "operations/alert_detail.html",
@@ -148,50 +147,42 @@ def alert_detail(request, pk: int):
             "alert": alert,
             "events": alert.events.select_related("actor"),
             "can_handle": alert.is_active and can_handle(request.user, alert),
-            "form": style_widgets(NoteForm()),
+            "form": form,
         },
+        status=status,
     )
+
+
+@login_required
+def alert_detail(request, pk: int):
+    return _alert_page(request, _alert(request, pk), style_widgets(NoteForm()))
+
+
+ACTIONS = {
+    "tiep-nhan": (alert_acknowledge, "Đã tiếp nhận cảnh báo."),
+    "xu-ly": (alert_resolve, "Đã ghi nhận xử lý xong cảnh báo."),
+}
 
 
 @login_required
 @require_POST
 def alert_action(request, pk: int, action: str):
+    if action not in ACTIONS:
+        raise Http404("Thao tác không hợp lệ.")
     alert = _alert(request, pk)
     form = style_widgets(NoteForm(request.POST))
     form.is_valid()
-    note = form.cleaned_data.get("note", "")
+    service, done = ACTIONS[action]
     try:
-        if action == "tiep-nhan":
-            alert = alert_acknowledge(actor=request.user, alert=alert, note=note)
-            done = "Đã tiếp nhận cảnh báo."
-        elif action == "xu-ly":
-            alert = alert_resolve(actor=request.user, alert=alert, note=note)
-            done = "Đã ghi nhận xử lý xong cảnh báo."
-        else:
-            raise Http404("Thao tác không hợp lệ.")
+        alert = service(actor=request.user, alert=alert, note=form.cleaned_data.get("note", ""))
     except ValidationError as error:
         apply_service_errors(form, error)
-        return render(
-            request,
-            "operations/alert_detail.html",
-            {
-                "alert": alert,
-                "events": alert.events.select_related("actor"),
-                "can_handle": alert.is_active and can_handle(request.user, alert),
-                "form": form,
-                "action": action,
-            },
-            status=422,
-        )
+        return _alert_page(request, alert, form, status=422)
     messages.success(request, done)
-    return redirect(request.POST.get("next") if _safe_next(request) else alert.get_absolute_url())
-
-
-def _safe_next(request) -> bool:
-    from django.utils.http import url_has_allowed_host_and_scheme
-
     target = request.POST.get("next", "")
-    return bool(target) and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect(alert.get_absolute_url())
 
 
 # Scenarios ------------------------------------------------------------------------------------------
@@ -206,11 +197,8 @@ class ScenarioForm(forms.ModelForm):
 @login_required
 def scenario_list(request, pk: int):
     plan = _plan(request, pk)
+    # No defaults written here: issuing a plan is a change, and its evaluation on commit installs them.
     scenarios = Scenario.objects.filter(plan=plan).order_by("position", "pk")
-    if not scenarios.exists() and plan.status == "ban_hanh":
-        from .services.scenarios import scenarios_install_missing
-
-        scenarios_install_missing(plans=[plan])
     return render(
         request,
         "operations/scenario_list.html",

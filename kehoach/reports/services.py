@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.http import Http404
 from django.utils import timezone
 
 from kehoach.core.audit import audit_change, snapshot
@@ -227,8 +228,6 @@ def report_file(report: Report, ext: str) -> tuple[bytes, str]:
         return render_file(report_document(report), ext), filename
     if report.document is None:
         # Recorded as issued elsewhere (an import, the city's synthetic communes): no frozen file to give.
-        from django.http import Http404
-
         raise Http404("Báo cáo này được ghi nhận từ hệ thống khác, không có văn bản lưu trong sổ văn bản đi.")
     return document_file(report.document, ext), document_filename(report.document, ext)
 

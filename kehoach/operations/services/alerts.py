@@ -19,7 +19,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from kehoach.core.audit import audit_change
@@ -33,7 +33,7 @@ from kehoach.units.access import access_for
 from kehoach.units.choices import Role
 from kehoach.units.models import Membership, Unit, User
 
-from ..choices import SEVERITY_RANK, AlertAction, AlertState, escalated
+from ..choices import AlertAction, AlertState, escalated
 from ..facts import PlanFacts
 from ..models import Alert, AlertEvent, Scenario
 from .rules import RULES, Condition
@@ -204,7 +204,7 @@ def alerts_evaluate(*, today: datetime.date, plans: Iterable[Plan] | None = None
         plans = Plan.objects.filter(status=PlanStatus.ISSUED, year__gte=since)
     plan_list = list(
         Plan.objects.filter(
-            pk__in=[p.pk for p in plans] if not hasattr(plans, "values") else plans.values("pk")
+            pk__in=plans.values("pk") if isinstance(plans, QuerySet) else [p.pk for p in plans]
         )
         .select_related("lead_unit", "owner_unit")
         .order_by("pk")
@@ -339,7 +339,3 @@ def alert_resolve(*, actor: User, alert: Alert, note: str) -> Alert:
     )
     _audit(actor, alert, f"Xử lý xong cảnh báo: {alert.title}"[:300], before)
     return alert
-
-
-def severity_order(alert: Alert) -> tuple[int, datetime.datetime]:
-    return (-SEVERITY_RANK.get(alert.severity, 0), alert.raised_at)
