@@ -24,7 +24,6 @@ from kehoach.plans.selectors import tasks_with_units
 from kehoach.tracking.assessment import assess, combine, year_fraction
 from kehoach.tracking.choices import Assessment, PeriodKind, ReporterRole, ReportStatus
 from kehoach.tracking.models import Measurement, Period, ProgressReport
-from kehoach.units.models import Unit
 
 RISK_WINDOW_DAYS = 30
 RISK_TOLERANCE = 10  # percentage points behind the straight line before a task is "at risk"
@@ -351,75 +350,6 @@ class PlanFacts:
     def owing_periods(self) -> list[Period]:
         """The periods the centre chases: the last one past its deadline and the one being reported."""
         return [p for p in (self.last_closed_period, self.current_period) if p is not None]
-
-    @cached_property
-    def _owing_records(self) -> tuple[dict, dict, dict[int, Unit]]:
-        ids = [p.pk for p in self.owing_periods]
-        reports: dict[tuple[int, int], dict[int, tuple[str, str]]] = defaultdict(dict)
-        for task_id, period_id, unit_id, role, status in (
-            ProgressReport.objects.filter(period_id__in=ids)
-            .order_by()
-            .values_list("task_id", "period_id", "unit_id", "role", "status")
-        ):
-            reports[(task_id, period_id)][unit_id] = (role, status)
-        figures: dict[tuple[int, int], dict[int, tuple[str, bool]]] = defaultdict(dict)
-        for indicator_id, period_id, unit_id, status, computed in (
-            Measurement.objects.filter(period_id__in=ids)
-            .order_by()
-            .values_list("indicator_id", "period_id", "unit_id", "status", "is_computed")
-        ):
-            figures[(indicator_id, period_id)][unit_id] = (status, computed)
-        known = {u.pk: u for t in self.tasks for u in t.lead_units + t.coordinating_units}
-        known.update({i.lead_unit_id: i.lead_unit for i in self.indicators if i.lead_unit_id})
-        known.update({u.pk: u for i in self.indicators for u in i.coordinating_units.all()})
-        wanted = {pk for rows in (*reports.values(), *figures.values()) for pk in rows} - set(known)
-        if wanted:
-            known.update({u.pk: u for u in Unit.objects.filter(pk__in=wanted)})
-        return reports, figures, known
-
-    def owing(self, period: Period) -> list[dict]:
-        """`tracking.selectors.missing` for the centre, from rows loaded once for both periods.
-
-        Each unit with what it has not yet sent (or had accepted) for the period: tasks open during the
-        period (its lead and coordinating parts, and parts written by units coordinating as "all
-        units") and indicators not computed from a register. Sorted like the unit tree.
-        """
-        reports, figures, units = self._owing_records
-        done = (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
-        rows: dict[int, dict] = {}
-
-        def owe(unit_id: int, kind: str, item) -> None:
-            row = rows.setdefault(unit_id, {"unit": units[unit_id], "tasks": [], "indicators": []})
-            row[kind].append(item)
-
-        for task in self.tasks:
-            if task.deadline_kind == DeadlineKind.CONDITIONAL and task.due_on is None:
-                continue
-            if task.starts_on is not None and task.starts_on > period.ends_on:
-                continue
-            if task.completed_on is not None and task.completed_on < period.starts_on:
-                continue
-            sent = dict(reports.get((task.pk, period.pk), {}))
-            expected = [u.pk for u in task.lead_units] + [u.pk for u in task.coordinating_units]
-            for unit_id in dict.fromkeys(expected + list(sent)):
-                state = sent.get(unit_id)
-                if state is None or state[1] not in done:
-                    owe(unit_id, "tasks", task)
-        for indicator in self.indicators:
-            given = figures.get((indicator.pk, period.pk), {})
-            computed = [(uid, st) for uid, (st, is_computed) in given.items() if is_computed]
-            if computed:
-                expected = [computed[0][0]]
-            else:
-                expected = [indicator.lead_unit_id] if indicator.lead_unit_id else []
-                expected += [
-                    u.pk for u in indicator.coordinating_units.all() if u.pk != indicator.lead_unit_id
-                ]
-            for unit_id in expected:
-                state = given.get(unit_id)
-                if state is None or state[0] not in done:
-                    owe(unit_id, "indicators", indicator)
-        return sorted(rows.values(), key=lambda r: r["unit"].path)
 
     # Indicators -----------------------------------------------------------------------------------
     @cached_property

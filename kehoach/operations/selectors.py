@@ -9,6 +9,7 @@ from django.urls import reverse
 from kehoach.plans.choices import PlanStatus, TaskStatus
 from kehoach.plans.models import Plan
 from kehoach.plans.status import STATUS_BADGES
+from kehoach.tracking import selectors as tracking
 from kehoach.tracking.models import Period
 from kehoach.units.access import access_for
 from kehoach.units.choices import Role, UnitKind
@@ -71,7 +72,8 @@ def lands_on_centre(user) -> str | None:
 def owing(facts: PlanFacts) -> list[Owing]:
     """Units that still owe reports or figures: the period being reported now and the last one past due."""
     late = facts.last_closed_period
-    return [Owing(period=p, rows=facts.owing(p), late=p == late) for p in facts.owing_periods]
+    rows = tracking.missing_many(facts.plan, facts.owing_periods, today=facts.today)
+    return [Owing(period=p, rows=rows[p.pk], late=p == late) for p in facts.owing_periods]
 
 
 def last_reminders(plan: Plan, periods: list[Period]) -> dict[tuple[int, int], Reminder]:

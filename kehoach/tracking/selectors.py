@@ -67,6 +67,49 @@ def tasks_in_period(plan: Plan, period: Period) -> QuerySet[Task]:
     )
 
 
+def _task_row(task: Task, reports: dict[int, ProgressReport], today: datetime.date) -> TaskRow:
+    """A task's report slots: its lead units, its coordinating units, then anyone else who wrote a part."""
+    reports = dict(reports)
+    row = TaskRow(task=task, status=task.status(today))
+    for unit in task.lead_units:
+        row.slots.append(Slot(unit, "chu_tri", reports.pop(unit.pk, None)))
+    for unit in task.coordinating_units:
+        row.slots.append(Slot(unit, "phoi_hop", reports.pop(unit.pk, None)))
+    # Parts written by units that coordinate as "các phòng, cơ quan, đơn vị".
+    row.slots.extend(Slot(report.unit, report.role, report) for report in reports.values())
+    return row
+
+
+def _indicators(plan: Plan) -> QuerySet[Indicator]:
+    return (
+        Indicator.objects.filter(plan=plan)
+        .select_related("lead_unit", "group")
+        .prefetch_related("coordinating_units")
+        .order_by("position", "pk")
+    )
+
+
+def _indicator_row(
+    plan: Plan, period: Period, indicator: Indicator, measurements: dict[tuple[int, int], Measurement]
+) -> IndicatorRow:
+    """An indicator's figure slots in the period, its accepted value and assessment."""
+    row = IndicatorRow(indicator=indicator)
+    units = [(indicator.lead_unit, "chu_tri")] if indicator.lead_unit_id else []
+    units += [(u, "phoi_hop") for u in indicator.coordinating_units.all() if u.pk != indicator.lead_unit_id]
+    computed = next(
+        (m for (ind, _), m in measurements.items() if ind == indicator.pk and m.is_computed), None
+    )
+    if computed is not None:
+        # Computed from a register: one figure, nobody owes a report for it.
+        units = [(computed.unit, "chu_tri")]
+    for unit, role in units:
+        row.slots.append(Slot(unit, role, measurements.get((indicator.pk, unit.pk))))
+    accepted = [s.record for s in row.slots if s.record and s.record.status == ReportStatus.ACCEPTED]
+    row.value = combine(indicator, accepted)
+    row.assessment = assess(indicator, row.value, period_end=period.ends_on, year=plan.year)
+    return row
+
+
 def task_rows(plan: Plan, period: Period, *, today: datetime.date) -> list[TaskRow]:
     """Each task owing a report in the period, with every unit's report slot."""
     by_task: dict[int, dict[int, ProgressReport]] = {}
@@ -75,18 +118,7 @@ def task_rows(plan: Plan, period: Period, *, today: datetime.date) -> list[TaskR
     )
     for r in reports_qs:
         by_task.setdefault(r.task_id, {})[r.unit_id] = r
-    rows = []
-    for task in tasks_in_period(plan, period):
-        reports = by_task.get(task.pk, {})
-        row = TaskRow(task=task, status=task.status(today))
-        for unit in task.lead_units:
-            row.slots.append(Slot(unit, "chu_tri", reports.pop(unit.pk, None)))
-        for unit in task.coordinating_units:
-            row.slots.append(Slot(unit, "phoi_hop", reports.pop(unit.pk, None)))
-        # Parts written by units that coordinate as "các phòng, cơ quan, đơn vị".
-        row.slots.extend(Slot(report.unit, report.role, report) for report in reports.values())
-        rows.append(row)
-    return rows
+    return [_task_row(task, by_task.get(task.pk, {}), today) for task in tasks_in_period(plan, period)]
 
 
 def indicator_rows(plan: Plan, period: Period) -> list[IndicatorRow]:
@@ -95,41 +127,14 @@ def indicator_rows(plan: Plan, period: Period) -> list[IndicatorRow]:
         (m.indicator_id, m.unit_id): m
         for m in Measurement.objects.filter(period=period).select_related("unit")
     }
-    rows = []
-    indicators = (
-        Indicator.objects.filter(plan=plan)
-        .select_related("lead_unit", "group")
-        .prefetch_related("coordinating_units")
-        .order_by("position", "pk")
-    )
-    for indicator in indicators:
-        row = IndicatorRow(indicator=indicator)
-        units = [(indicator.lead_unit, "chu_tri")] if indicator.lead_unit_id else []
-        units += [
-            (u, "phoi_hop") for u in indicator.coordinating_units.all() if u.pk != indicator.lead_unit_id
-        ]
-        computed = next(
-            (m for (ind, _), m in measurements.items() if ind == indicator.pk and m.is_computed), None
-        )
-        if computed is not None:
-            # Computed from a register: one figure, nobody owes a report for it.
-            units = [(computed.unit, "chu_tri")]
-        for unit, role in units:
-            row.slots.append(Slot(unit, role, measurements.get((indicator.pk, unit.pk))))
-        accepted = [s.record for s in row.slots if s.record and s.record.status == ReportStatus.ACCEPTED]
-        row.value = combine(indicator, accepted)
-        row.assessment = assess(indicator, row.value, period_end=period.ends_on, year=plan.year)
-        rows.append(row)
-    return rows
+    return [_indicator_row(plan, period, indicator, measurements) for indicator in _indicators(plan)]
 
 
 def desk(plan: Plan, period: Period, *, today: datetime.date) -> tuple[list[TaskRow], list[IndicatorRow]]:
     return task_rows(plan, period, today=today), indicator_rows(plan, period)
 
 
-def missing(plan: Plan, period: Period, *, today: datetime.date) -> list[dict]:
-    """Who has not yet sent what for the period: one row per unit, with its tasks and indicators."""
-    task_rows, indicator_rows = desk(plan, period, today=today)
+def _missing_rows(task_rows: list[TaskRow], indicator_rows: list[IndicatorRow]) -> list[dict]:
     by_unit: dict[int, dict] = {}
     for row in task_rows:
         for slot in row.slots:
@@ -142,6 +147,33 @@ def missing(plan: Plan, period: Period, *, today: datetime.date) -> list[dict]:
                 entry = by_unit.setdefault(slot.unit.pk, {"unit": slot.unit, "tasks": [], "indicators": []})
                 entry["indicators"].append((row.indicator, slot))
     return sorted(by_unit.values(), key=lambda e: e["unit"].path)
+
+
+def missing(plan: Plan, period: Period, *, today: datetime.date) -> list[dict]:
+    """Who has not yet sent what for the period: one row per unit, with its tasks and indicators."""
+    return _missing_rows(*desk(plan, period, today=today))
+
+
+def missing_many(plan: Plan, periods: list[Period], *, today: datetime.date) -> dict[int, list[dict]]:
+    """`missing` for several periods of one plan: reports, figures and indicators read once for all
+    of them (the centre and the reminders ask about two or more periods at a time)."""
+    ids = [p.pk for p in periods]
+    reports: dict[tuple[int, int], dict[int, ProgressReport]] = {}
+    for r in ProgressReport.objects.filter(period_id__in=ids).select_related("unit"):
+        reports.setdefault((r.period_id, r.task_id), {})[r.unit_id] = r
+    measurements: dict[int, dict[tuple[int, int], Measurement]] = {pk: {} for pk in ids}
+    for m in Measurement.objects.filter(period_id__in=ids).select_related("unit"):
+        measurements[m.period_id][(m.indicator_id, m.unit_id)] = m
+    indicators = list(_indicators(plan)) if periods else []
+    result = {}
+    for period in periods:
+        tasks = [
+            _task_row(task, reports.get((period.pk, task.pk), {}), today)
+            for task in tasks_in_period(plan, period)
+        ]
+        figures = [_indicator_row(plan, period, i, measurements[period.pk]) for i in indicators]
+        result[period.pk] = _missing_rows(tasks, figures)
+    return result
 
 
 def task_reports(task: Task) -> QuerySet[ProgressReport]:

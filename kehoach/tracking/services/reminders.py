@@ -219,7 +219,9 @@ def _plan_reminders(plan: Plan, today: datetime.date, days_before: int) -> dict[
     periods = Period.objects.filter(plan=plan, ends_on__lt=today, closed_at__isnull=True).order_by(
         "ends_on", "-starts_on"
     )
-    missing = [(period, selectors.missing(plan, period, today=today)) for period in periods]
+    periods = list(periods)
+    by_period = selectors.missing_many(plan, periods, today=today)
+    missing = [(period, by_period[period.pk]) for period in periods]
 
     # The status is decided in one place (plans/status.py); a due date today is not overdue yet.
     overdue = [task for task in tasks if task.status(today) == TaskStatus.OVERDUE]
