@@ -8,10 +8,9 @@ See docs/operations.md, "Reminders (đôn đốc)".
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
 from kehoach.operations.daily import daily_details, daily_problems, daily_run, daily_summary
-from kehoach.tracking.management.commands.remind import parse_day
+from kehoach.tracking.management.commands.remind import add_day_argument, day_or_today
 
 
 class Command(BaseCommand):
@@ -21,19 +20,13 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--date",
-            dest="day",
-            default=None,
-            metavar="YYYY-MM-DD",
-            help="Ngày chạy (mặc định: hôm nay theo giờ Việt Nam)",
-        )
+        add_day_argument(parser)
         parser.add_argument(
             "--force", action="store_true", help="Chạy lại dù công việc của ngày này đã chạy xong"
         )
 
     def handle(self, *args: Any, day: str | None, force: bool, **options: Any) -> None:
-        today = parse_day(day) if day else timezone.localdate()
+        today = day_or_today(day)
         result = daily_run(today=today, force=force)
         self.stdout.write(daily_summary(result))
         if options["verbosity"] > 1:

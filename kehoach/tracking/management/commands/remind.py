@@ -21,6 +21,21 @@ def parse_day(value: str) -> datetime.date:
         raise CommandError(f"Ngày “{value}” không hợp lệ: cần dạng YYYY-MM-DD, ví dụ 2026-07-01.") from None
 
 
+def add_day_argument(parser: CommandParser) -> None:
+    """`--date YYYY-MM-DD`, the day a daily job runs for (today in Vietnam by default)."""
+    parser.add_argument(
+        "--date",
+        dest="day",
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="Ngày chạy (mặc định: hôm nay theo giờ Việt Nam)",
+    )
+
+
+def day_or_today(value: str | None) -> datetime.date:
+    return parse_day(value) if value else timezone.localdate()
+
+
 class Command(BaseCommand):
     help = (
         "Nhắc việc (đôn đốc): tạo thông báo về nhiệm vụ sắp đến hạn, quá hạn và báo cáo chưa gửi "
@@ -28,19 +43,13 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--date",
-            dest="day",
-            default=None,
-            metavar="YYYY-MM-DD",
-            help="Ngày chạy (mặc định: hôm nay theo giờ Việt Nam)",
-        )
+        add_day_argument(parser)
         parser.add_argument(
             "--no-email", action="store_true", help="Chỉ tạo thông báo trên hệ thống, không gửi thư"
         )
 
     def handle(self, *args: Any, day: str | None, no_email: bool, **options: Any) -> None:
-        today = parse_day(day) if day else timezone.localdate()
+        today = day_or_today(day)
         created = reminders_run(today=today)
         sent = None if no_email else digest_send(today=today)
         summary = f"Đã tạo {created['created']} thông báo"
