@@ -248,3 +248,20 @@ def test_owing_on_the_centre_agrees_with_the_desk(plan, shaped, make_task, repor
         }
         ours = {r["unit"].pk: (len(r["tasks"]), len(r["indicators"])) for r in together[period.pk]}
         assert ours == desk, period.label
+
+
+def test_alert_and_scenario_pages_refused_to_another_city(plan, shaped, other_city, client_for):
+    alert = Alert.objects.filter(plan=plan).first()
+    scenario = Scenario.objects.filter(plan=plan).first()
+    outsider = client_for(other_city["coordinator"])
+    assert outsider.get(f"/canh-bao/{alert.pk}/").status_code == 403
+    assert outsider.post(f"/canh-bao/{alert.pk}/xu-ly/", {"note": "x"}).status_code == 403
+    assert outsider.get(f"/dieu-hanh/ke-hoach/{plan.pk}/kich-ban/").status_code == 403
+    assert outsider.post(f"/dieu-hanh/ke-hoach/{plan.pk}/kich-ban/{scenario.pk}/", {}).status_code == 403
+    alert.refresh_from_db()
+    assert alert.is_active
+
+
+def test_unknown_alert_action_is_not_found(plan, shaped, users, client_for):
+    alert = Alert.objects.filter(plan=plan).first()
+    assert client_for(users["daumoi"]).post(f"/canh-bao/{alert.pk}/xoa/").status_code == 404
