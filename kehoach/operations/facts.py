@@ -137,14 +137,7 @@ class PlanFacts:
     # Tasks --------------------------------------------------------------------------------------
     @cached_property
     def tasks(self) -> list[Task]:
-        tasks = list(
-            tasks_with_units(Task.objects.filter(plan=self.plan))
-            .defer("description", "search_text")
-            .order_by("position", "pk")
-        )
-        for task in tasks:
-            task.current_status = task.status(self.today)
-        return tasks
+        return _load_tasks([self.plan.pk], self.today)[self.plan.pk]
 
     @cached_property
     def lead_progress(self) -> dict[int, dict[int, tuple[int, datetime.date]]]:
@@ -158,36 +151,12 @@ class PlanFacts:
 
     @cached_property
     def _lead_reports(self) -> tuple[dict[int, dict[int, tuple[int, datetime.date]]], dict[int, int]]:
-        progress: dict[int, dict[int, tuple[int, datetime.date]]] = defaultdict(dict)
-        latest_spent: dict[tuple[int, int], int] = {}
-        rows = (
-            ProgressReport.objects.filter(
-                period__plan=self.plan, role=ReporterRole.LEAD, status=ReportStatus.ACCEPTED
-            )
-            .order_by("period__ends_on", "pk")
-            .values_list("task_id", "unit_id", "percent_complete", "period__ends_on", "spent_amount")
-        )
-        for task_id, unit_id, percent, ends_on, amount in rows:
-            progress[task_id][unit_id] = (percent, ends_on)
-            if amount is not None:
-                latest_spent[(task_id, unit_id)] = amount
-        spent: dict[int, int] = defaultdict(int)
-        for (task_id, _), amount in latest_spent.items():
-            spent[task_id] += amount
-        return progress, dict(spent)
+        return _load_lead_reports([self.plan.pk])[self.plan.pk]
 
     @cached_property
     def reported_periods(self) -> dict[int, set[int]]:
         """task id → ids of periods in which a lead unit sent (or had accepted) a progress report."""
-        result: dict[int, set[int]] = defaultdict(set)
-        rows = ProgressReport.objects.filter(
-            period__plan=self.plan,
-            role=ReporterRole.LEAD,
-            status__in=[ReportStatus.SUBMITTED, ReportStatus.ACCEPTED],
-        ).values_list("task_id", "period_id")
-        for task_id, period_id in rows:
-            result[task_id].add(period_id)
-        return result
+        return _load_reported_periods([self.plan.pk])[self.plan.pk]
 
     def progress_of(self, task: Task) -> tuple[int, datetime.date] | None:
         """The task's accepted progress: the least advanced lead unit counts, at its report's cut-off."""
@@ -314,7 +283,7 @@ class PlanFacts:
     # Periods and reports -----------------------------------------------------------------------------
     @cached_property
     def periods(self) -> list[Period]:
-        return list(Period.objects.filter(plan=self.plan).order_by("ends_on", "-starts_on"))
+        return _load_periods([self.plan.pk])[self.plan.pk]
 
     @cached_property
     def finest_kind(self) -> str | None:
@@ -337,13 +306,7 @@ class PlanFacts:
     @cached_property
     def issued_reports(self) -> set[tuple[str, int]]:
         """(period kind, number) of the periodic reports issued for the plan."""
-        from kehoach.reports.models import Report, ReportState
-
-        return set(
-            Report.objects.filter(plan=self.plan, state=ReportState.ISSUED).values_list(
-                "period_kind", "period_number"
-            )
-        )
+        return _load_issued_reports([self.plan.pk])[self.plan.pk]
 
     # Who owes what -------------------------------------------------------------------------------
     @cached_property
@@ -354,24 +317,11 @@ class PlanFacts:
     # Indicators -----------------------------------------------------------------------------------
     @cached_property
     def indicators(self) -> list[Indicator]:
-        return list(
-            Indicator.objects.filter(plan=self.plan)
-            .select_related("lead_unit", "city_indicator")
-            .prefetch_related("coordinating_units")
-            .order_by("position", "pk")
-        )
+        return _load_indicators([self.plan.pk])[self.plan.pk]
 
     @cached_property
     def accepted_figures(self) -> dict[tuple[int, int], list[Figure]]:
-        result: dict[tuple[int, int], list[Figure]] = defaultdict(list)
-        rows = (
-            Measurement.objects.filter(period__plan=self.plan, status=ReportStatus.ACCEPTED)
-            .order_by()
-            .values_list("indicator_id", "period_id", "value", "numerator", "denominator", "is_computed")
-        )
-        for indicator_id, period_id, *figure in rows:
-            result[(indicator_id, period_id)].append(Figure(*figure))
-        return result
+        return _load_accepted_figures([self.plan.pk])[self.plan.pk]
 
     @cached_property
     def tiles(self) -> list[Tile]:
@@ -397,3 +347,131 @@ class PlanFacts:
                 tile.forecast_short = below_target(indicator, tile.forecast)
             tiles.append(tile)
         return tiles
+
+
+# Loading ---------------------------------------------------------------------------------------------
+# Each loader reads one kind of fact for several plans in one query, keyed by plan id; a PlanFacts reads
+# its own plan through them, and `facts_for` seeds many at once so a city-wide evaluation runs the same
+# handful of queries whatever the number of plans.
+
+
+def _load_tasks(plan_ids: list[int], today: datetime.date) -> dict[int, list[Task]]:
+    result: dict[int, list[Task]] = {pk: [] for pk in plan_ids}
+    tasks = (
+        tasks_with_units(Task.objects.filter(plan_id__in=plan_ids))
+        .defer("description", "search_text")
+        .order_by("plan_id", "position", "pk")
+    )
+    for task in tasks:
+        task.current_status = task.status(today)
+        result[task.plan_id].append(task)
+    return result
+
+
+def _load_lead_reports(
+    plan_ids: list[int],
+) -> dict[int, tuple[dict[int, dict[int, tuple[int, datetime.date]]], dict[int, int]]]:
+    progress: dict[int, dict[int, dict[int, tuple[int, datetime.date]]]] = defaultdict(
+        lambda: defaultdict(dict)
+    )
+    latest_spent: dict[int, dict[tuple[int, int], int]] = defaultdict(dict)
+    rows = (
+        ProgressReport.objects.filter(
+            period__plan_id__in=plan_ids, role=ReporterRole.LEAD, status=ReportStatus.ACCEPTED
+        )
+        .order_by("period__ends_on", "pk")
+        .values_list(
+            "period__plan_id", "task_id", "unit_id", "percent_complete", "period__ends_on", "spent_amount"
+        )
+    )
+    for plan_id, task_id, unit_id, percent, ends_on, amount in rows:
+        progress[plan_id][task_id][unit_id] = (percent, ends_on)
+        if amount is not None:
+            latest_spent[plan_id][(task_id, unit_id)] = amount
+    result = {}
+    for plan_id in plan_ids:
+        spent: dict[int, int] = defaultdict(int)
+        for (task_id, _), amount in latest_spent[plan_id].items():
+            spent[task_id] += amount
+        result[plan_id] = (progress[plan_id], dict(spent))
+    return result
+
+
+def _load_reported_periods(plan_ids: list[int]) -> dict[int, dict[int, set[int]]]:
+    result: dict[int, dict[int, set[int]]] = {pk: defaultdict(set) for pk in plan_ids}
+    rows = ProgressReport.objects.filter(
+        period__plan_id__in=plan_ids,
+        role=ReporterRole.LEAD,
+        status__in=[ReportStatus.SUBMITTED, ReportStatus.ACCEPTED],
+    ).values_list("period__plan_id", "task_id", "period_id")
+    for plan_id, task_id, period_id in rows:
+        result[plan_id][task_id].add(period_id)
+    return result
+
+
+def _load_periods(plan_ids: list[int]) -> dict[int, list[Period]]:
+    result: dict[int, list[Period]] = {pk: [] for pk in plan_ids}
+    for period in Period.objects.filter(plan_id__in=plan_ids).order_by("ends_on", "-starts_on", "pk"):
+        result[period.plan_id].append(period)
+    return result
+
+
+def _load_issued_reports(plan_ids: list[int]) -> dict[int, set[tuple[str, int]]]:
+    from kehoach.reports.models import Report, ReportState
+
+    result: dict[int, set[tuple[str, int]]] = {pk: set() for pk in plan_ids}
+    rows = Report.objects.filter(plan_id__in=plan_ids, state=ReportState.ISSUED).values_list(
+        "plan_id", "period_kind", "period_number"
+    )
+    for plan_id, kind, number in rows:
+        result[plan_id].add((kind, number))
+    return result
+
+
+def _load_indicators(plan_ids: list[int]) -> dict[int, list[Indicator]]:
+    result: dict[int, list[Indicator]] = {pk: [] for pk in plan_ids}
+    indicators = (
+        Indicator.objects.filter(plan_id__in=plan_ids)
+        .select_related("lead_unit", "city_indicator")
+        .prefetch_related("coordinating_units")
+        .order_by("plan_id", "position", "pk")
+    )
+    for indicator in indicators:
+        result[indicator.plan_id].append(indicator)
+    return result
+
+
+def _load_accepted_figures(plan_ids: list[int]) -> dict[int, dict[tuple[int, int], list[Figure]]]:
+    result: dict[int, dict[tuple[int, int], list[Figure]]] = {pk: defaultdict(list) for pk in plan_ids}
+    rows = (
+        Measurement.objects.filter(period__plan_id__in=plan_ids, status=ReportStatus.ACCEPTED)
+        .order_by()
+        .values_list(
+            "period__plan_id", "indicator_id", "period_id", "value", "numerator", "denominator", "is_computed"
+        )
+    )
+    for plan_id, indicator_id, period_id, *figure in rows:
+        result[plan_id][(indicator_id, period_id)].append(Figure(*figure))
+    return result
+
+
+def facts_for(plans: list[Plan], today: datetime.date, **options) -> dict[int, PlanFacts]:
+    """PlanFacts of many plans with every fact loaded in one query per kind (about ten in all)."""
+    ids = [plan.pk for plan in plans]
+    loaded = {
+        "tasks": _load_tasks(ids, today),
+        "_lead_reports": _load_lead_reports(ids),
+        "reported_periods": _load_reported_periods(ids),
+        "periods": _load_periods(ids),
+        "issued_reports": _load_issued_reports(ids),
+        "indicators": _load_indicators(ids),
+        "accepted_figures": _load_accepted_figures(ids),
+    }
+    result = {}
+    for plan in plans:
+        facts = PlanFacts(plan, today, **options)
+        # cached_property keeps its value in the instance's __dict__ under its own name.
+        for name, by_plan in loaded.items():
+            facts.__dict__[name] = by_plan[plan.pk]
+        result[plan.pk] = facts
+    return result

@@ -34,12 +34,15 @@ from kehoach.units.choices import Role
 from kehoach.units.models import Membership, Unit, User
 
 from ..choices import AlertAction, AlertState, escalated
-from ..facts import PlanFacts
+from ..facts import PlanFacts, facts_for
 from ..models import Alert, AlertEvent, Scenario
 from .rules import RULES, Condition
 from .scenarios import scenarios_install_missing
 
 logger = logging.getLogger(__name__)
+
+# Plans whose facts are loaded together: a few queries per batch, memory bounded at country scale.
+BATCH = 200
 
 
 def _people(plans: list[Plan], unit_ids: set[int]) -> dict[str, dict[int, list[User]]]:
@@ -95,19 +98,29 @@ def _notification(alert: Alert, users: list[User], *, escalation: bool = False) 
     }
 
 
-def _evaluate_plan(plan: Plan, scenarios: list[Scenario], today: datetime.date, now) -> tuple[dict, list]:
+def _standing_alerts(plan_ids: list[int]) -> dict[int, list[Alert]]:
+    """Per plan, the alerts an evaluation compares with: active ones and resolved ones still held."""
+    result: dict[int, list[Alert]] = defaultdict(list)
+    alerts = Alert.objects.filter(plan_id__in=plan_ids).filter(
+        Q(state__in=[AlertState.OPEN, AlertState.ACKNOWLEDGED]) | Q(holds_condition=True)
+    )
+    for alert in alerts:
+        result[alert.plan_id].append(alert)
+    return result
+
+
+def _evaluate_plan(
+    facts: PlanFacts, scenarios: list[Scenario], standing: list[Alert], today: datetime.date, now
+) -> tuple[dict, list]:
     """One plan's scenarios against its data: the alert rows to write and the notifications to send."""
-    facts = PlanFacts(plan, today)
+    plan = facts.plan
     counts = {"raised": 0, "cleared": 0, "escalated": 0}
     found: dict[int, dict[str, Condition]] = {}
     for scenario in scenarios:
         conditions = RULES[scenario.kind](scenario, facts)
         found[scenario.pk] = {c.key: c for c in conditions}
-    alerts = list(
-        Alert.objects.filter(scenario__in=[s.pk for s in scenarios]).filter(
-            Q(state__in=[AlertState.OPEN, AlertState.ACKNOWLEDGED]) | Q(holds_condition=True)
-        )
-    )
+    enabled = {s.pk for s in scenarios}
+    alerts = [a for a in standing if a.scenario_id in enabled]
     active = {(a.scenario_id, a.key): a for a in alerts if a.is_active}
     held = {(a.scenario_id, a.key) for a in alerts if not a.is_active}
     by_id = {s.pk: s for s in scenarios}
@@ -153,6 +166,8 @@ def _evaluate_plan(plan: Plan, scenarios: list[Scenario], today: datetime.date, 
             a.title, a.detail = c.title[:400], c.detail
             refreshed.append(a)
 
+    if not (fresh or cleared or released or due_escalation or refreshed):
+        return counts, []
     with transaction.atomic():
         created = Alert.objects.bulk_create(fresh)
         events = [AlertEvent(alert=a, action=AlertAction.RAISED, at=now) for a in created]
@@ -218,24 +233,13 @@ def alerts_evaluate(*, today: datetime.date, plans: Iterable[Plan] | None = None
     now = timezone.now()
     totals = {"plans": 0, "failed_plans": 0, "raised": 0, "cleared": 0, "escalated": 0, "notified": 0}
     outgoing: list[tuple[Plan, Alert, Scenario, bool]] = []
-    for plan in plan_list:
-        scenarios = by_plan.get(plan.pk)
-        if not scenarios:
-            continue
-        try:
-            counts, to_notify = _evaluate_plan(plan, scenarios, today, now)
-        except IntegrityError:
-            # Another evaluation of the same plan wrote first; its result stands.
-            logger.info("Kế hoạch %s đang được đánh giá ở nơi khác; bỏ qua lần này.", plan.pk)
-            continue
-        except Exception:
-            logger.exception("Không đánh giá được kịch bản của kế hoạch %s.", plan.pk)
-            totals["failed_plans"] += 1
-            continue
-        totals["plans"] += 1
-        for key, value in counts.items():
-            totals[key] += value
-        outgoing += [(plan, alert, scenario, esc) for alert, scenario, esc in to_notify]
+    evaluated = [plan for plan in plan_list if by_plan.get(plan.pk)]
+    for start in range(0, len(evaluated), BATCH):
+        batch = evaluated[start : start + BATCH]
+        facts = facts_for(batch, today)
+        standing = _standing_alerts([plan.pk for plan in batch])
+        for plan in batch:
+            _evaluate_one(facts[plan.pk], by_plan[plan.pk], standing[plan.pk], today, now, totals, outgoing)
     if outgoing:
         plans_notified = list({p.pk: p for p, *_ in outgoing}.values())
         people = _people(plans_notified, {a.unit_id for _, a, _, _ in outgoing if a.unit_id})
@@ -245,6 +249,33 @@ def alerts_evaluate(*, today: datetime.date, plans: Iterable[Plan] | None = None
         ]
         totals["notified"] = len(notify_many(items))
     return totals
+
+
+def _evaluate_one(
+    facts: PlanFacts,
+    scenarios: list[Scenario],
+    standing: list[Alert],
+    today: datetime.date,
+    now,
+    totals: dict[str, int],
+    outgoing: list,
+) -> None:
+    """One plan's evaluation inside a batch: a failure is logged and counted, the others go on."""
+    plan = facts.plan
+    try:
+        counts, to_notify = _evaluate_plan(facts, scenarios, standing, today, now)
+    except IntegrityError:
+        # Another evaluation of the same plan wrote first; its result stands.
+        logger.info("Kế hoạch %s đang được đánh giá ở nơi khác; bỏ qua lần này.", plan.pk)
+        return
+    except Exception:
+        logger.exception("Không đánh giá được kịch bản của kế hoạch %s.", plan.pk)
+        totals["failed_plans"] += 1
+        return
+    totals["plans"] += 1
+    for key, value in counts.items():
+        totals[key] += value
+    outgoing += [(plan, alert, scenario, esc) for alert, scenario, esc in to_notify]
 
 
 def evaluate_plans_after_change(plan_ids: set[int]) -> None:

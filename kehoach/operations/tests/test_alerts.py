@@ -4,15 +4,20 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from kehoach.operations.choices import AlertAction, AlertState, ScenarioKind, Severity
+from kehoach.operations.facts import PlanFacts, facts_for
 from kehoach.operations.models import Alert, Scenario
 from kehoach.operations.services.alerts import alert_acknowledge, alert_resolve, alerts_evaluate
 from kehoach.operations.services.scenarios import DEFAULTS, scenarios_install_missing
+from kehoach.plans.choices import DeadlineKind, TaskUnitRole
+from kehoach.plans.models import Plan, Task, TaskUnit
 from kehoach.reports.models import Report, ReportState
 from kehoach.tracking.choices import NotificationKind, ReportStatus
 from kehoach.tracking.models import Notification
+from kehoach.tracking.services.periods import periods_sync
 
 D = datetime.date
 
@@ -278,3 +283,54 @@ def test_a_change_to_the_plan_is_evaluated_after_commit(
             lead_units=[units["Phòng VH-XH"]],
         )
     assert [a.task for a in active(plan)] == [task]
+
+
+def _copy_plan(plan, units, number: str):
+    """Another issued plan of the commune with the same shape: two tasks, one overdue, its periods."""
+
+    other = Plan.objects.create(
+        number=number,
+        title=f"Kế hoạch {number}",
+        year=plan.year,
+        owner_unit=plan.owner_unit,
+        lead_unit=plan.lead_unit,
+        field=plan.field,
+        status=plan.status,
+    )
+    periods_sync(plan=other)
+    for title, due in (("Số hóa hồ sơ", D(2026, 3, 31)), ("Cập nhật cổng", D(2026, 12, 31))):
+        task = Task.objects.create(
+            plan=other, title=title, deadline_text="", deadline_kind=DeadlineKind.DATE, due_on=due
+        )
+        TaskUnit.objects.create(task=task, unit=units["Phòng VH-XH"], role=TaskUnitRole.LEAD, position=0)
+    return other
+
+
+def test_evaluation_reads_the_same_number_of_queries_for_one_plan_or_many(
+    plan, units, django_assert_num_queries
+):
+
+    def steady_queries(plans) -> int:
+        alerts_evaluate(today=D(2026, 7, 1), plans=plans)  # raises; the second run only reads
+        with CaptureQueriesContext(connection) as ctx:
+            alerts_evaluate(today=D(2026, 7, 1), plans=plans)
+        return len(ctx.captured_queries)
+
+    one = _copy_plan(plan, units, "1/KH-UBND")
+    few = [one, *(_copy_plan(plan, units, f"{n}/KH-UBND") for n in range(2, 6))]
+    assert steady_queries([one]) == steady_queries(few)
+    assert Alert.objects.filter(plan__in=few).active().count() >= len(few)  # each plan's overdue task
+
+
+def test_facts_loaded_together_equal_facts_loaded_alone(plan, units):
+
+    plans = [_copy_plan(plan, units, f"{n}/KH-UBND") for n in range(1, 4)]
+    day = D(2026, 7, 1)
+    together = facts_for(plans, day)
+    for p in plans:
+        alone = PlanFacts(p, day)
+        assert [t.pk for t in together[p.pk].overdue] == [t.pk for t in alone.overdue]
+        assert [r.task.pk for r in together[p.pk].at_risk] == [r.task.pk for r in alone.at_risk]
+        assert together[p.pk].status_counts == alone.status_counts
+        assert [x.pk for x in together[p.pk].periods] == [x.pk for x in alone.periods]
+        assert together[p.pk].current_period == alone.current_period
