@@ -13,6 +13,20 @@ from kehoach.units.models import Membership, Unit, User
 DEMO_PASSWORD = "mat-khau-thu-nghiem"
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: its database is new, its cached pages must be too."""
+    from django.core.cache import cache
+
+    from kehoach.operations.freshness import forget
+
+    cache.clear()
+    forget()
+    yield
+    cache.clear()
+    forget()
+
+
 @pytest.fixture
 def habac(db, monkeypatch):
     """Plan 97/KH-UBND loaded with the Hải Phòng unit tree and one demo account per role.

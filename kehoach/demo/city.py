@@ -30,6 +30,7 @@ from kehoach.core.audit import audit_change
 from kehoach.core.models import AuditEntry
 from kehoach.core.text import fold
 from kehoach.documents.naming import place_name
+from kehoach.operations.freshness import bump_city
 from kehoach.plans.choices import (
     BudgetSource,
     Commitment,
@@ -1788,6 +1789,9 @@ def build_city(
         with connection.cursor() as cursor:
             for model in WRITTEN:
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+    if todo or linked or catalogue_created:
+        # Written in bulk, not through the audited services: the comparison's cache must learn of it.
+        bump_city(city.pk)
     return {
         "city": city,
         "city_created": city_created,

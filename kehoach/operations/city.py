@@ -58,6 +58,7 @@ from kehoach.units.choices import UnitKind
 from kehoach.units.models import Unit
 
 from .choices import Severity
+from .freshness import cached, city_scope, version_key
 from .models import Alert
 
 PAGE_SIZE = 50
@@ -225,6 +226,8 @@ class Comparison:
     groups: list[Unit]
     sort: str
     definitions: dict[str, str] = field(default_factory=lambda: DEFINITIONS)
+    # The cache key of the ranked rows (see `freshness`): pages cache their rendering under it too.
+    data_key: str = ""
 
     @property
     def commune_count(self) -> int:
@@ -562,8 +565,21 @@ def compare(
 
     `city` must come from `city_for(user)`: this selector does not check who asks. `query`, `group`
     and `sort` are applied by `Comparison.narrowed` after ranking, so a commune keeps its rank in the
-    city whatever the filters.
+    city whatever the filters. The ranked rows are cached per city data version, year, indicator and
+    day (`freshness`): paging, sorting and filtering a comparison reads them once.
     """
+    parts = ("compare", year, city_indicator.pk if city_indicator else "-")
+    key = version_key(city_scope(city.pk), today, parts)
+    everything = cached(key, lambda: _compare_all(city, year, city_indicator, today))
+    # The catalogue entry as read now (its name may have been edited since the rows were cached).
+    everything = replace(everything, city_indicator=city_indicator, data_key=key)
+    return everything.narrowed(query=query, group=group, sort=sort)
+
+
+def _compare_all(
+    city: Unit, year: int, city_indicator: CityIndicator | None, today: datetime.date
+) -> Comparison:
+    """Every commune of the city, ranked, in no particular order: what `compare` caches."""
     rows = [
         CommuneRow(commune=commune, group=commune.parent if commune.parent_id != city.pk else None)
         for commune in _communes(city)
@@ -578,10 +594,9 @@ def compare(
     _attach_red_alerts(by_plan, plans)
 
     groups = sorted({row.group.pk: row.group for row in rows if row.group}.values(), key=lambda u: u.name)
-    everything = Comparison(
+    return Comparison(
         city=city, year=year, city_indicator=city_indicator, all_rows=rows, rows=rows, groups=groups, sort=""
     )
-    return everything.narrowed(query=query, group=group, sort=sort)
 
 
 # Links -------------------------------------------------------------------------------------------

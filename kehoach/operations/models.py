@@ -212,3 +212,19 @@ class DailyRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day:%d/%m/%Y}"
+
+
+class DataVersion(models.Model):
+    """A token that changes whenever the data behind a plan (scope "plan:<id>") or behind a city's
+    comparison ("city:<id>") changes, so cached pages keyed by it are never served stale."""
+
+    scope = models.CharField("phạm vi", max_length=40, unique=True)
+    token = models.CharField("mã phiên bản", max_length=32)
+    changed_at = models.DateTimeField("thay đổi lúc")
+
+    class Meta:
+        verbose_name = "phiên bản dữ liệu"
+        verbose_name_plural = "phiên bản dữ liệu"
+
+    def __str__(self) -> str:
+        return self.scope

@@ -16,6 +16,7 @@ from kehoach.units.choices import Role, UnitKind
 
 from .choices import SEVERITY_RANK, AlertState, Severity
 from .facts import PlanFacts
+from .freshness import cached, plan_scope, version_key
 from .models import Alert, Reminder
 
 # Colours of task statuses in charts, in the order bars stack (most pressing first).
@@ -141,28 +142,55 @@ def headline(facts: PlanFacts) -> dict:
     }
 
 
-def centre(plan: Plan, *, today: datetime.date) -> dict:
-    """Everything the commune's centre shows, in a number of queries that does not grow with the plan."""
+def _centre_data(plan: Plan, today: datetime.date) -> dict:
+    """What the centre computes from the plan's data alone: cached per plan version and day."""
     facts = PlanFacts(plan, today)
-    owing_rows = owing(facts)
-    reminders = last_reminders(plan, [o.period for o in owing_rows])
-    for block in owing_rows:
-        for row in block.rows:
-            row["last_reminder"] = reminders.get((block.period.pk, row["unit"].pk))
-            row["count"] = len(row["tasks"]) + len(row["indicators"])
     return {
-        "plan": plan,
-        "today": today,
-        "facts": facts,
         "headline": headline(facts),
         "tiles": facts.tiles,
         "overdue": facts.overdue,
         "at_risk": facts.at_risk,
         "status_chart": status_chart(facts),
         "status_rows": facts.status_by_unit,
-        "status_badges": STATUS_BADGES,
-        "owing": owing_rows,
+        "owing": owing(facts),
         "budget": facts.budget,
-        "alerts": alerts_summary(plan),
         "current_period": facts.current_period,
+    }
+
+
+def centre(plan: Plan, *, today: datetime.date) -> dict:
+    """Everything the commune's centre shows, in a number of queries that does not grow with the plan.
+
+    The plan's figures come from the cache while its data version and the day are unchanged (see
+    `freshness`); alerts and the last reminders, which change without touching the plan's data, are
+    read on every request.
+    """
+    key = version_key(plan_scope(plan.pk), today, ("centre",))
+    data = cached(key, lambda: _centre_data(plan, today))
+    reminders = last_reminders(plan, [o.period for o in data["owing"]])
+    # The cached rows are shared between requests: this request's reminders go on copies.
+    owing_rows = [
+        Owing(
+            period=block.period,
+            late=block.late,
+            rows=[
+                {
+                    **row,
+                    "last_reminder": reminders.get((block.period.pk, row["unit"].pk)),
+                    "count": len(row["tasks"]) + len(row["indicators"]),
+                }
+                for row in block.rows
+            ],
+        )
+        for block in data["owing"]
+    ]
+    return {
+        **data,
+        "plan": plan,
+        "today": today,
+        # The template caches the parts drawn from the plan's data alone under the same key.
+        "data_key": key,
+        "owing": owing_rows,
+        "status_badges": STATUS_BADGES,
+        "alerts": alerts_summary(plan),
     }

@@ -35,6 +35,7 @@ from kehoach.units.models import Membership, Unit, User
 
 from ..choices import AlertAction, AlertState, escalated
 from ..facts import PlanFacts, facts_for
+from ..freshness import bump_plans
 from ..models import Alert, AlertEvent, Scenario
 from .rules import RULES, Condition
 from .scenarios import scenarios_install_missing
@@ -205,6 +206,7 @@ def _evaluate_plan(
         if released:
             Alert.objects.filter(pk__in=released).update(holds_condition=False)
         AlertEvent.objects.bulk_create(events)
+        bump_plans([plan.pk])
     counts["raised"], counts["cleared"], counts["escalated"] = len(created), len(cleared), len(due_escalation)
     return counts, [(a, by_id[a.scenario_id], False) for a in created] + [
         (a, by_id[a.scenario_id], True) for a in due_escalation

@@ -3,13 +3,16 @@
 import datetime
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from kehoach.operations.choices import AlertState, ScenarioKind
 from kehoach.operations.facts import PlanFacts
+from kehoach.operations.freshness import forget
 from kehoach.operations.models import Alert, Reminder, Scenario
 from kehoach.operations.services.alerts import alerts_evaluate
+from kehoach.plans.services.tasks import task_save
 from kehoach.tracking.choices import NotificationKind, ReportStatus
 from kehoach.tracking.models import Notification
 
@@ -191,14 +194,23 @@ def test_centre_queries_do_not_grow_with_tasks_periods_or_indicators(
             figure(indicator, period_of("quy", 3), 5)
         alerts_evaluate(today=today, plans=[plan])
 
+    def queries() -> tuple[int, int, list[str]]:
+        """Queries of the page computed afresh, then of the same page served from the cache."""
+        cache.clear()  # rendered fragments
+        forget()  # computed figures
+        with CaptureQueriesContext(connection) as cold:
+            client.get(url)
+        with CaptureQueriesContext(connection) as warm:
+            client.get(url)
+        return len(cold), len(warm), [q["sql"][:120] for q in cold.captured_queries]
+
     grow(2)
-    client.get(url)
-    with CaptureQueriesContext(connection) as small:
-        client.get(url)
+    client.get(url)  # the session and the user's memberships are read once per client
+    small = queries()
     grow(6)
-    with CaptureQueriesContext(connection) as large:
-        client.get(url)
-    assert len(large) == len(small), [q["sql"][:120] for q in large.captured_queries]
+    large = queries()
+    assert large[:2] == small[:2], large[2]
+    assert small[1] < small[0]  # the plan's figures come from the cache until its data changes
 
 
 def test_api_centre_and_alerts(plan, shaped, users, client_for, other_city):
@@ -265,3 +277,23 @@ def test_alert_and_scenario_pages_refused_to_another_city(plan, shaped, other_ci
 def test_unknown_alert_action_is_not_found(plan, shaped, users, client_for):
     alert = Alert.objects.filter(plan=plan).first()
     assert client_for(users["daumoi"]).post(f"/canh-bao/{alert.pk}/xoa/").status_code == 404
+
+
+def test_a_change_to_the_plan_shows_on_the_next_request_despite_the_cache(
+    plan, shaped, users, client_for, django_capture_on_commit_callbacks
+):
+    client = client_for(users["lanhdao"])
+    url = f"/dieu-hanh/ke-hoach/{plan.pk}/"
+    assert "trễ 16 ngày" in client.get(url).content.decode()
+    assert "trễ 16 ngày" in client.get(url).content.decode()  # now served from the cache
+    task = shaped["overdue"]
+    with django_capture_on_commit_callbacks(execute=True):
+        task_save(
+            actor=users["daumoi"],
+            plan=plan,
+            data={"deadline_text": "Trước ngày 31/12/2026"},  # the deadline moved: no longer overdue
+            lead_units=list(task.lead_units),
+            task=task,
+        )
+    html = client.get(url).content.decode()
+    assert "trễ 16 ngày" not in html and "Số hóa hồ sơ lưu trữ" in html
