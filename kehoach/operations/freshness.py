@@ -53,11 +53,12 @@ def _city_ids(plan_ids: Iterable[int]) -> set[int]:
 
 
 def bump(scopes: Iterable[str]) -> None:
-    """New tokens for the scopes (in the caller's transaction, if any)."""
+    """New tokens for the scopes, in one upsert (in the caller's transaction, if any)."""
     now = timezone.now()
-    for scope in sorted(set(scopes)):
-        DataVersion.objects.update_or_create(
-            scope=scope, defaults={"token": uuid.uuid4().hex, "changed_at": now}
+    rows = [DataVersion(scope=scope, token=uuid.uuid4().hex, changed_at=now) for scope in sorted(set(scopes))]
+    if rows:
+        DataVersion.objects.bulk_create(
+            rows, update_conflicts=True, unique_fields=["scope"], update_fields=["token", "changed_at"]
         )
 
 

@@ -112,8 +112,8 @@ def _standing_alerts(plan_ids: list[int]) -> dict[int, list[Alert]]:
 
 def _evaluate_plan(
     facts: PlanFacts, scenarios: list[Scenario], standing: list[Alert], today: datetime.date, now
-) -> tuple[dict, list]:
-    """One plan's scenarios against its data: the alert rows to write and the notifications to send."""
+) -> tuple[dict, list, bool]:
+    """One plan's scenarios against its data: counts, the notifications to send, whether alerts changed."""
     plan = facts.plan
     counts = {"raised": 0, "cleared": 0, "escalated": 0}
     found: dict[int, dict[str, Condition]] = {}
@@ -168,7 +168,7 @@ def _evaluate_plan(
             refreshed.append(a)
 
     if not (fresh or cleared or released or due_escalation or refreshed):
-        return counts, []
+        return counts, [], False
     with transaction.atomic():
         created = Alert.objects.bulk_create(fresh)
         events = [AlertEvent(alert=a, action=AlertAction.RAISED, at=now) for a in created]
@@ -206,11 +206,10 @@ def _evaluate_plan(
         if released:
             Alert.objects.filter(pk__in=released).update(holds_condition=False)
         AlertEvent.objects.bulk_create(events)
-        bump_plans([plan.pk])
     counts["raised"], counts["cleared"], counts["escalated"] = len(created), len(cleared), len(due_escalation)
-    return counts, [(a, by_id[a.scenario_id], False) for a in created] + [
-        (a, by_id[a.scenario_id], True) for a in due_escalation
-    ]
+    to_notify = [(a, by_id[a.scenario_id], False) for a in created]
+    to_notify += [(a, by_id[a.scenario_id], True) for a in due_escalation]
+    return counts, to_notify, True
 
 
 def alerts_evaluate(*, today: datetime.date, plans: Iterable[Plan] | None = None) -> dict[str, int]:
@@ -240,8 +239,15 @@ def alerts_evaluate(*, today: datetime.date, plans: Iterable[Plan] | None = None
         batch = evaluated[start : start + BATCH]
         facts = facts_for(batch, today)
         standing = _standing_alerts([plan.pk for plan in batch])
-        for plan in batch:
-            _evaluate_one(facts[plan.pk], by_plan[plan.pk], standing[plan.pk], today, now, totals, outgoing)
+        changed = [
+            plan.pk
+            for plan in batch
+            if _evaluate_one(
+                facts[plan.pk], by_plan[plan.pk], standing[plan.pk], today, now, totals, outgoing
+            )
+        ]
+        # After the alerts are written: a page computed in between is stored under the old version.
+        bump_plans(changed)
     if outgoing:
         plans_notified = list({p.pk: p for p, *_ in outgoing}.values())
         people = _people(plans_notified, {a.unit_id for _, a, _, _ in outgoing if a.unit_id})
@@ -261,23 +267,27 @@ def _evaluate_one(
     now,
     totals: dict[str, int],
     outgoing: list,
-) -> None:
-    """One plan's evaluation inside a batch: a failure is logged and counted, the others go on."""
+) -> bool:
+    """One plan's evaluation inside a batch: a failure is logged and counted, the others go on.
+
+    True when the plan's alerts changed.
+    """
     plan = facts.plan
     try:
-        counts, to_notify = _evaluate_plan(facts, scenarios, standing, today, now)
+        counts, to_notify, changed = _evaluate_plan(facts, scenarios, standing, today, now)
     except IntegrityError:
         # Another evaluation of the same plan wrote first; its result stands.
         logger.info("Kế hoạch %s đang được đánh giá ở nơi khác; bỏ qua lần này.", plan.pk)
-        return
+        return False
     except Exception:
         logger.exception("Không đánh giá được kịch bản của kế hoạch %s.", plan.pk)
         totals["failed_plans"] += 1
-        return
+        return False
     totals["plans"] += 1
     for key, value in counts.items():
         totals[key] += value
     outgoing += [(plan, alert, scenario, esc) for alert, scenario, esc in to_notify]
+    return changed
 
 
 def evaluate_plans_after_change(plan_ids: set[int]) -> None:
