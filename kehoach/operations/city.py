@@ -301,15 +301,22 @@ def catalogue_entry(entries: list[CityIndicator], ref: str | int | None) -> City
     return next((entry for entry in entries if entry.code.casefold() == text.casefold()), None)
 
 
-def plan_years(city: Unit) -> list[int]:
-    """Years in which a unit of the city has an issued plan, latest first."""
-    years = (
-        Plan.objects.filter(owner_unit__path__startswith=city.path, status=PlanStatus.ISSUED)
-        .order_by("-year")
-        .values_list("year", flat=True)
-        .distinct()
-    )
-    return list(years)
+def plan_years(city: Unit, today: datetime.date) -> list[int]:
+    """Years in which a unit of the city has an issued plan, latest first.
+
+    A scan of every plan of the city (thousands at country scale): kept per city data version and day.
+    """
+
+    def read() -> list[int]:
+        years = (
+            Plan.objects.filter(owner_unit__path__startswith=city.path, status=PlanStatus.ISSUED)
+            .order_by("-year")
+            .values_list("year", flat=True)
+            .distinct()
+        )
+        return list(years)
+
+    return cached(version_key(city_scope(city.pk), today, ("years",)), read)
 
 
 # The comparison ----------------------------------------------------------------------------------

@@ -103,7 +103,7 @@ def _city(request: HttpRequest) -> tuple[list[Unit], Unit]:
 def _city_page(request: HttpRequest, today: datetime.date) -> CityPage:
     cities, city = _city(request)
     entries = selectors.catalogue(city)
-    years = sorted({today.year, *selectors.plan_years(city)}, reverse=True)
+    years = sorted({today.year, *selectors.plan_years(city, today)}, reverse=True)
     defaults = {
         "year": today.year,
         "indicator": entries[0].pk if entries else "",
