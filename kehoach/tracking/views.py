@@ -354,11 +354,11 @@ def _template(record) -> str:
     return "tracking/report_detail.html" if _is_report(record) else "tracking/measurement_detail.html"
 
 
-def _autosave_response(request, record, state: str, text: str):
+def _autosave_response(request, record, state: str, text: str, *, created: bool = False):
     response = render(
         request,
         "tracking/_autosave.html",
-        {"state": state, "text": text, "version": record.version if record.pk else None},
+        {"state": state, "text": text, "version": record.version if record.pk else None, "created": created},
     )
     response["X-Autosave"] = state
     return response
@@ -388,6 +388,7 @@ def _record_page(request, record):
                 return _autosave_response(request, record, "invalid", _form_problem(form))
         else:
             data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+            created = record.pk is None
             try:
                 with transaction.atomic():
                     record = _write(request, record, data, form.cleaned_data["version"], autosave=autosave)
@@ -410,9 +411,8 @@ def _record_page(request, record):
             else:
                 if autosave:
                     saved_at = timezone.localtime().strftime("%H:%M")
-                    return _autosave_response(
-                        request, record, "saved", f"Đã tự động lưu bản nháp lúc {saved_at}."
-                    )
+                    text = f"Đã tự động lưu bản nháp lúc {saved_at}."
+                    return _autosave_response(request, record, "saved", text, created=created)
                 if "submit" in request.POST:
                     messages.success(request, _sent_message(record))
                 else:
@@ -458,6 +458,7 @@ def _attach(request, record):
         form = _form(instance, request.POST)
     problems: list[str] = []
     saved_fields = False
+    created = record.pk is None
     conflict = None
     if not evidence_form.is_valid():
         problems = [str(e) for errors in evidence_form.errors.values() for e in errors]
@@ -500,6 +501,7 @@ def _attach(request, record):
                 feedback["text"] += " Bản nháp đã được lưu cùng nội dung bạn đã nhập."
             context = _evidence_context(request, record, feedback=feedback)
         context["version"] = record.version if saved_fields else None
+        context["created"] = created and saved_fields
         response = render(request, "tracking/_evidence.html", context)
         if saved_fields:
             response["X-Autosave"] = "saved"

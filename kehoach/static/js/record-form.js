@@ -16,11 +16,12 @@
   function setup(form) {
     var edits = 0;
     var savedEdits = 0;
-    var inFlight = 0;
     var leaving = false;
     var stopped = false;
     var waitingSubmitter = null;
-    var sentEdits = new WeakMap();
+    // Requests of this form in flight (autosaves, attached files), by their XMLHttpRequest: an attach
+    // replaces its own button, so its answer cannot be recognised by the element any more.
+    var pending = new Map();
     var status = document.getElementById("autosave-status");
 
     function ours(elt) {
@@ -50,33 +51,32 @@
       form.dataset.dirty = "1";
     });
 
-    document.body.addEventListener("htmx:beforeRequest", function (evt) {
+    document.addEventListener("htmx:beforeRequest", function (evt) {
       var elt = evt.detail.elt;
       if (!ours(elt)) return;
       if (leaving || (stopped && isAutosave(elt)) || (isAutosave(elt) && !dirty())) {
         evt.preventDefault();
         return;
       }
-      inFlight += 1;
-      sentEdits.set(evt.detail.xhr, edits);
+      pending.set(evt.detail.xhr, { autosave: isAutosave(elt), edits: edits });
       if (isAutosave(elt)) show("Đang lưu bản nháp…", "small-muted");
     });
 
-    document.body.addEventListener("htmx:afterRequest", function (evt) {
-      var elt = evt.detail.elt;
-      if (!ours(elt)) return;
-      inFlight = Math.max(0, inFlight - 1);
+    document.addEventListener("htmx:afterRequest", function (evt) {
       var xhr = evt.detail.xhr;
-      var state = xhr && xhr.getResponseHeader("X-Autosave");
-      if (state === "saved" && sentEdits.has(xhr)) {
-        savedEdits = Math.max(savedEdits, sentEdits.get(xhr));
+      var sent = xhr && pending.get(xhr);
+      if (!sent) return;
+      pending.delete(xhr);
+      var state = xhr.getResponseHeader("X-Autosave");
+      if (state === "saved") {
+        savedEdits = Math.max(savedEdits, sent.edits);
         if (!dirty()) delete form.dataset.dirty;
       } else if (state === "conflict") {
         stopped = true;
-      } else if (isAutosave(elt) && !evt.detail.successful) {
+      } else if (sent.autosave && !evt.detail.successful) {
         show("Chưa tự động lưu được (mất kết nối?). Nội dung vẫn còn trên trang: bấm “Lưu nháp”.", "text-danger");
       }
-      if (inFlight === 0 && waitingSubmitter) {
+      if (pending.size === 0 && waitingSubmitter) {
         var submitter = waitingSubmitter;
         waitingSubmitter = null;
         if (form.requestSubmit) form.requestSubmit(submitter);
@@ -85,7 +85,7 @@
     });
 
     form.addEventListener("submit", function (evt) {
-      if (inFlight > 0) {
+      if (pending.size > 0) {
         // Let the autosave in flight land first: it brings the version this submit must carry.
         evt.preventDefault();
         waitingSubmitter = evt.submitter || form.querySelector("button[name=save]");
