@@ -88,6 +88,7 @@ def _shared_parts(plan, period, units, owed: list[Owed], written: set[tuple[int,
     taken = {(o.item.pk, o.unit.pk) for o in owed if o.kind == "report"}
     parts = []
     for task in selectors.tasks_in_period(plan, period).filter(coordinates_all_units=True):
+        task.plan = plan  # its commune, already loaded: no query per task
         for unit in units:
             if (task.pk, unit.pk) in taken or (task.pk, unit.pk) in written:
                 continue
