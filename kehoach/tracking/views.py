@@ -6,8 +6,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_POST
 
 from kehoach.core.audit import history_for
@@ -22,7 +23,7 @@ from kehoach.units.models import Unit
 
 from . import selectors
 from .assessment import ASSESSMENT_BADGES
-from .choices import ReportStatus
+from .choices import ReporterRole, ReportStatus
 from .exports import indicators_xlsx
 from .forms import EvidenceForm, MeasurementForm, ProgressReportForm, ReasonForm, ReportingConfigForm
 from .models import Evidence, Measurement, Notification, Period, ProgressReport
@@ -203,82 +204,323 @@ def period_reopen(request, plan_pk: int, pk: int):
     return redirect(period)
 
 
-# Progress reports ------------------------------------------------------------------------------
+# Progress reports and figures ------------------------------------------------------------------
+#
+# One page shape for both: the form, its evidence and its history. Nothing the user typed is lost:
+# the page autosaves the draft (an htmx post a moment after typing stops), attaches files without
+# leaving the form, and warns before leaving with unsaved changes (static/js/record-form.js). Opening
+# "Lập báo cáo"/"Nhập số liệu" is a GET that writes nothing; the draft is created by the first save,
+# autosave or attached file. Without JavaScript the same form saves, submits and attaches (the typed
+# text is saved with the file).
+
+
+def _ids(request, *names: str) -> list[str]:
+    params = request.POST if request.method == "POST" else request.GET
+    values = [params.get(name, "") for name in names]
+    if not all(v.isdigit() for v in values):
+        raise Http404("Thiếu hoặc sai mã nhiệm vụ, chỉ tiêu, kỳ hoặc đơn vị.")
+    return values
+
+
+def _new_url(name: str, item_field: str, record) -> str:
+    item = record.task_id if item_field == "task" else record.indicator_id
+    query = urlencode({item_field: item, "period": record.period_id, "unit": record.unit_id})
+    return f"{reverse(name)}?{query}"
+
+
+def _open_page(request, record, *, item_field: str, url_name: str):
+    """GET: the stored record, or the empty form of a new one (nothing written). POST: its first save."""
+    if record.pk is not None and request.method == "GET":
+        return redirect(record)
+    if request.method == "POST" and "version" not in request.POST:
+        # A "Lập báo cáo" button of an older page: show the form, write nothing.
+        return redirect(record if record.pk else _new_url(url_name, item_field, record))
+    return _record_page(request, record)
 
 
 @login_required
-@require_POST
 def report_open(request):
-    task = get_object_or_404(Task.objects.select_related("plan__owner_unit"), pk=request.POST.get("task"))
+    task_id, period_id, unit_id = _ids(request, "task", "period", "unit")
+    task = get_object_or_404(Task.objects.select_related("plan__owner_unit"), pk=task_id)
     ensure_can_read(request.user, task.plan)
-    period = get_object_or_404(Period, pk=request.POST.get("period"), plan=task.plan)
-    unit = get_object_or_404(Unit, pk=request.POST.get("unit"))
-    task = selectors.tasks_with_units(Task.objects.filter(pk=task.pk)).get()
+    period = get_object_or_404(Period.objects.select_related("plan"), pk=period_id, plan=task.plan)
+    unit = get_object_or_404(Unit, pk=unit_id)
+    task = selectors.tasks_with_units(Task.objects.filter(pk=task.pk)).select_related("plan__lead_unit").get()
     try:
-        report = progress_services.progress_report_open(
+        report = progress_services.progress_report_new(
             actor=request.user, task=task, period=period, unit=unit
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect(task)
-    return redirect(report)
+    return _open_page(request, report, item_field="task", url_name="tracking:report_open")
 
 
-def _record_context(request, record, form, evidence_form, conflict=None) -> dict:
-    plan = record.period.plan
+def _is_report(record) -> bool:
+    return isinstance(record, ProgressReport)
+
+
+def _form(record, data=None):
+    kwargs = {"lead": record.role == ReporterRole.LEAD} if _is_report(record) else {}
+    form_class = ProgressReportForm if _is_report(record) else MeasurementForm
+    form = form_class(
+        data, instance=record, initial={"version": record.version if record.pk else 0}, **kwargs
+    )
+    form.fields["version"].widget.attrs["id"] = "id_version"
+    return form
+
+
+def _write(request, record, data: dict, version: int, *, autosave: bool):
+    """Save the user's draft; the first save of a new record creates it."""
+    actor = request.user
+    if _is_report(record):
+        if record.pk is None:
+            return progress_services.progress_report_start(
+                actor=actor,
+                task=record.task,
+                period=record.period,
+                unit=record.unit,
+                data=data,
+                version=version,
+                autosave=autosave,
+            )
+        return progress_services.progress_report_save(
+            actor=actor, report=record, data=data, version=version, autosave=autosave
+        )
+    if record.pk is None:
+        return measurement_services.measurement_start(
+            actor=actor,
+            indicator=record.indicator,
+            period=record.period,
+            unit=record.unit,
+            data=data,
+            version=version,
+            autosave=autosave,
+        )
+    return measurement_services.measurement_save(
+        actor=actor, measurement=record, data=data, version=version, autosave=autosave
+    )
+
+
+def _submit(request, record):
+    if _is_report(record):
+        return progress_services.progress_report_submit(actor=request.user, report=record)
+    return measurement_services.measurement_submit(actor=request.user, measurement=record)
+
+
+def _form_action(record) -> str:
+    if record.pk is not None:
+        return record.get_absolute_url()
+    return reverse("tracking:report_open" if _is_report(record) else "tracking:measurement_open")
+
+
+def _evidence_context(request, record, evidence_form=None, *, feedback=None) -> dict:
+    """What the evidence card needs: the files, and the upload controls while the unit may still add."""
+    may_report = can_report_for(request.user, record.unit)
+    editable = may_report and record.is_editable_by_unit
     return {
         "record": record,
-        "plan": plan,
-        "form": form,
-        "evidence_form": evidence_form,
-        "reason_form": ReasonForm(),
-        "can_edit": can_report_for(request.user, record.unit) and record.is_editable_by_unit,
-        "can_review": can_review(request.user, plan),
-        "conflict": conflict,
-        "history": history_for(record)[:30],
-        "badge": REPORT_BADGES[record.status],
-        "evidence": list(record.evidence.select_related("uploaded_by")),
+        "evidence": list(record.evidence.select_related("uploaded_by")) if record.pk else [],
+        "can_edit": editable,
+        "evidence_form": (evidence_form or EvidenceForm()) if editable else None,
+        "show_output_flag": _is_report(record) and record.role == ReporterRole.LEAD,
+        "form_action": _form_action(record),
+        "feedback": feedback,
     }
 
 
-def _record_page(request, record, *, form_class, form_kwargs, save, submit, template, sent_message):
-    """Show a report or figure; on POST save it (and submit it) as one user action.
+def _record_context(request, record, form, conflict=None, evidence_form=None) -> dict:
+    plan = record.period.plan
+    stored = record.pk is not None
+    context = _evidence_context(request, record, evidence_form)
+    context.update(
+        {
+            "plan": plan,
+            "form": form,
+            "reason_form": ReasonForm(),
+            "can_review": can_review(request.user, plan) and stored,
+            "conflict": conflict,
+            "history": history_for(record)[:30] if stored else [],
+            "badge": REPORT_BADGES[record.status] if stored else "light",
+            "status_label": record.get_status_display() if stored else "Chưa lưu",
+            "is_new": not stored,
+            "review_name": "report_review" if _is_report(record) else "measurement_review",
+        }
+    )
+    return context
+
+
+def _template(record) -> str:
+    return "tracking/report_detail.html" if _is_report(record) else "tracking/measurement_detail.html"
+
+
+def _autosave_response(request, record, state: str, text: str, *, created: bool = False):
+    response = render(
+        request,
+        "tracking/_autosave.html",
+        {"state": state, "text": text, "version": record.version if record.pk else None, "created": created},
+    )
+    response["X-Autosave"] = state
+    return response
+
+
+def _record_page(request, record):
+    """Show a report or figure; on POST save it (and submit it, or attach a file) as one user action.
 
     A failed submit rolls the save back, so the version the user holds stays current. When someone
     else saved or sent the record meanwhile, the page comes back with the user's text kept and the
-    difference shown; nothing is written.
+    difference shown; nothing is written. An autosave (htmx) answers with a status line only.
     """
     may_report = can_report_for(request.user, record.unit)
-    editable = may_report and record.is_editable_by_unit
-    form = None
-    if editable:
-        form = form_class(instance=record, initial={"version": record.version}, **form_kwargs)
+    form = _form(record) if may_report and record.is_editable_by_unit else None
     conflict = None
+    evidence_form = None
     if request.method == "POST":
         if not may_report:
             raise PermissionDenied("Bạn không sửa được báo cáo của đơn vị khác.")
-        form = form_class(request.POST, instance=type(record).objects.get(pk=record.pk), **form_kwargs)
-        if form.is_valid():
+        if "attach" in request.POST:
+            return _attach(request, record)
+        autosave = bool(request.htmx) and "autosave" in request.POST
+        instance = type(record).objects.get(pk=record.pk) if record.pk else record
+        form = _form(instance, request.POST)
+        if not form.is_valid():
+            if autosave:
+                return _autosave_response(request, record, "invalid", _form_problem(form))
+        else:
             data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+            created = record.pk is None
             try:
                 with transaction.atomic():
-                    record = save(record, data, form.cleaned_data["version"])
-                    if "submit" in request.POST:
-                        record = submit(record)
-                sent = "submit" in request.POST
-                messages.success(request, sent_message if sent else "Đã lưu bản nháp.")
-                return redirect(record)
+                    record = _write(request, record, data, form.cleaned_data["version"], autosave=autosave)
+                    if "submit" in request.POST and not autosave:
+                        record = _submit(request, record)
             except ConflictError as error:
+                if autosave:
+                    return _autosave_response(request, record, "conflict", CONFLICT_TEXT)
                 conflict = error
+                record = error.current
                 form.data = form.data.copy()
                 form.data["version"] = error.current.version
                 form.add_error(None, str(error))
             except ValidationError as error:
+                if autosave:
+                    return _autosave_response(
+                        request, record, "invalid", "Chưa tự động lưu được: " + " ".join(error.messages)
+                    )
                 apply_service_errors(form, error)
+            else:
+                if autosave:
+                    saved_at = timezone.localtime().strftime("%H:%M")
+                    text = f"Đã tự động lưu bản nháp lúc {saved_at}."
+                    return _autosave_response(request, record, "saved", text, created=created)
+                if "submit" in request.POST:
+                    messages.success(request, _sent_message(record))
+                else:
+                    messages.success(request, "Đã lưu bản nháp.")
+                return redirect(record)
             # The form stays on screen with the user's text even if the record was locked meanwhile.
-            record.refresh_from_db()
-    evidence_form = EvidenceForm() if may_report and record.is_editable_by_unit else None
-    return render(request, template, _record_context(request, record, form, evidence_form, conflict))
+            if record.pk:
+                record.refresh_from_db()
+    return render(request, _template(record), _record_context(request, record, form, conflict, evidence_form))
+
+
+CONFLICT_TEXT = (
+    "Có người vừa lưu báo cáo này trong lúc bạn sửa nên chưa tự động lưu. Nội dung bạn nhập vẫn còn: "
+    "bấm “Lưu nháp” để so sánh và giữ nội dung của bạn."
+)
+
+
+def _sent_message(record) -> str:
+    return "Đã gửi báo cáo cho đầu mối." if _is_report(record) else "Đã gửi số liệu cho đầu mối."
+
+
+def _form_errors(form) -> str:
+    return " ".join(str(e) for errors in form.errors.values() for e in errors)
+
+
+def _form_problem(form) -> str:
+    return "Chưa tự động lưu được: " + _form_errors(form)
+
+
+def _attach(request, record):
+    """Attach an evidence file from the report's own form.
+
+    With htmx only the evidence card comes back and the fields the user is typing in stay as they are;
+    a report not stored yet is created first with what the user typed (one transaction with the file).
+    Without JavaScript the typed text is saved with the file, then the page is shown again.
+    """
+    evidence_form = EvidenceForm(request.POST, request.FILES)
+    form = None
+    # With htmx a stored record only gains the file: its text is the autosave's business.
+    save_fields = record.pk is None or not request.htmx
+    if save_fields:
+        instance = type(record).objects.get(pk=record.pk) if record.pk else record
+        form = _form(instance, request.POST)
+    problems: list[str] = []
+    saved_fields = False
+    created = record.pk is None
+    conflict = None
+    if not evidence_form.is_valid():
+        problems = [str(e) for errors in evidence_form.errors.values() for e in errors]
+    elif form is not None and not form.is_valid():
+        problems = ["Chưa đính kèm được vì nội dung đang nhập chưa hợp lệ: " + _form_errors(form)]
+    else:
+        try:
+            with transaction.atomic():
+                if form is not None:
+                    data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+                    record = _write(
+                        request, record, data, form.cleaned_data["version"], autosave=bool(request.htmx)
+                    )
+                    saved_fields = True
+                evidence_services.evidence_add(
+                    actor=request.user,
+                    upload=evidence_form.cleaned_data["file"],
+                    report=record if _is_report(record) else None,
+                    measurement=None if _is_report(record) else record,
+                    description=evidence_form.cleaned_data["description"],
+                    is_output=evidence_form.cleaned_data["is_output"],
+                )
+        except ConflictError as error:
+            conflict = error
+            saved_fields = False
+            problems = [CONFLICT_TEXT.replace("chưa tự động lưu", "chưa đính kèm được")]
+        except ValidationError as error:
+            saved_fields = False
+            problems = list(error.messages)
+            if record.pk and form is not None:
+                record.refresh_from_db()
+    name = evidence_form.cleaned_data["file"].name if evidence_form.is_valid() else ""
+    if request.htmx:
+        if problems:
+            feedback = {"level": "danger", "text": " ".join(problems)}
+            context = _evidence_context(request, record, evidence_form, feedback=feedback)
+        else:
+            feedback = {"level": "success", "text": f"Đã đính kèm “{name}”."}
+            if saved_fields:
+                feedback["text"] += " Bản nháp đã được lưu cùng nội dung bạn đã nhập."
+            context = _evidence_context(request, record, feedback=feedback)
+        context["version"] = record.version if saved_fields else None
+        context["created"] = created and saved_fields
+        response = render(request, "tracking/_evidence.html", context)
+        if saved_fields:
+            response["X-Autosave"] = "saved"
+        return response
+    if problems:
+        for message in problems:
+            messages.error(request, message)
+        if form is None:
+            return redirect(record)
+        if conflict is not None:
+            record = conflict.current
+            form.data = form.data.copy()
+            form.data["version"] = conflict.current.version
+            form.add_error(None, str(conflict))
+        return render(
+            request, _template(record), _record_context(request, record, form, conflict, evidence_form)
+        )
+    messages.success(request, f"Đã lưu bản nháp và đính kèm “{name}”.")
+    return redirect(record)
 
 
 @login_required
@@ -290,18 +532,7 @@ def report_detail(request, pk: int):
         pk=pk,
     )
     ensure_can_read(request.user, report.task.plan)
-    return _record_page(
-        request,
-        report,
-        form_class=ProgressReportForm,
-        form_kwargs={"lead": report.role == "chu_tri"},
-        save=lambda r, data, version: progress_services.progress_report_save(
-            actor=request.user, report=r, data=data, version=version
-        ),
-        submit=lambda r: progress_services.progress_report_submit(actor=request.user, report=r),
-        template="tracking/report_detail.html",
-        sent_message="Đã gửi báo cáo cho đầu mối.",
-    )
+    return _record_page(request, report)
 
 
 @login_required
@@ -400,22 +631,20 @@ def report_review(request, pk: int, action: str):
 
 
 @login_required
-@require_POST
 def measurement_open(request):
-    indicator = get_object_or_404(
-        Indicator.objects.select_related("plan__owner_unit"), pk=request.POST.get("indicator")
-    )
+    indicator_id, period_id, unit_id = _ids(request, "indicator", "period", "unit")
+    indicator = get_object_or_404(Indicator.objects.select_related("plan__owner_unit"), pk=indicator_id)
     ensure_can_read(request.user, indicator.plan)
-    period = get_object_or_404(Period, pk=request.POST.get("period"), plan=indicator.plan)
-    unit = get_object_or_404(Unit, pk=request.POST.get("unit"))
+    period = get_object_or_404(Period.objects.select_related("plan"), pk=period_id, plan=indicator.plan)
+    unit = get_object_or_404(Unit, pk=unit_id)
     try:
-        measurement = measurement_services.measurement_open(
+        measurement = measurement_services.measurement_new(
             actor=request.user, indicator=indicator, period=period, unit=unit
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect(indicator)
-    return redirect(measurement)
+    return _open_page(request, measurement, item_field="indicator", url_name="tracking:measurement_open")
 
 
 @login_required
@@ -427,18 +656,7 @@ def measurement_detail(request, pk: int):
         pk=pk,
     )
     ensure_can_read(request.user, measurement.indicator.plan)
-    return _record_page(
-        request,
-        measurement,
-        form_class=MeasurementForm,
-        form_kwargs={},
-        save=lambda m, data, version: measurement_services.measurement_save(
-            actor=request.user, measurement=m, data=data, version=version
-        ),
-        submit=lambda m: measurement_services.measurement_submit(actor=request.user, measurement=m),
-        template="tracking/measurement_detail.html",
-        sent_message="Đã gửi số liệu cho đầu mối.",
-    )
+    return _record_page(request, measurement)
 
 
 @login_required
@@ -487,11 +705,14 @@ def measurement_override(request, pk: int):
 @login_required
 @require_POST
 def evidence_upload(request, kind: str, pk: int):
+    """Attach a file to a stored report or figure (the report page itself attaches through `_attach`)."""
     model = {"bao-cao": ProgressReport, "so-lieu": Measurement}.get(kind)
     if model is None:
         raise Http404
     record = get_object_or_404(model.objects.select_related("period__plan__owner_unit", "unit"), pk=pk)
     ensure_can_read(request.user, record.period.plan)
+    if request.htmx:
+        return _attach(request, record)
     form = EvidenceForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -543,9 +764,16 @@ def evidence_delete(request, pk: int):
     ensure_can_read(request.user, target.period.plan)
     try:
         evidence_services.evidence_delete(actor=request.user, evidence=evidence)
-        messages.success(request, f"Đã xóa minh chứng “{evidence.original_name}”.")
+        feedback = {"level": "success", "text": f"Đã xóa minh chứng “{evidence.original_name}”."}
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        feedback = {"level": "danger", "text": " ".join(error.messages)}
+    if request.htmx:
+        # Only the evidence card changes: whatever the user is typing in the form stays.
+        target = type(target).objects.select_related("period__plan", "unit").get(pk=target.pk)
+        return render(
+            request, "tracking/_evidence.html", _evidence_context(request, target, feedback=feedback)
+        )
+    getattr(messages, "success" if feedback["level"] == "success" else "error")(request, feedback["text"])
     return redirect(target)
 
 

@@ -5,7 +5,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from kehoach.core.audit import audit_change, snapshot
 from kehoach.core.models import AuditEntry
@@ -33,8 +33,11 @@ def reporting_units(indicator: Indicator) -> list[Unit]:
     return units + [u for u in indicator.coordinating_units.all() if u.pk != indicator.lead_unit_id]
 
 
-@transaction.atomic
-def measurement_open(*, actor, indicator: Indicator, period: Period, unit: Unit) -> Measurement:
+def measurement_new(*, actor, indicator: Indicator, period: Period, unit: Unit) -> Measurement:
+    """The unit's figure for this indicator and period: the stored one, else a new one not yet saved.
+
+    Writes nothing; the figure is stored by the first save, autosave or attached file.
+    """
     ensure_can_report(actor, unit)
     if period.plan_id != indicator.plan_id:
         raise ValidationError("Kỳ báo cáo không thuộc kế hoạch của chỉ tiêu.")
@@ -45,15 +48,49 @@ def measurement_open(*, actor, indicator: Indicator, period: Period, unit: Unit)
         raise ValidationError(f"Kỳ {period.label} đã khóa sổ: không nhập số liệu được.")
     if unit not in reporting_units(indicator):
         raise ValidationError(f"{unit} không được giao báo cáo chỉ tiêu này.")
-    measurement = Measurement.objects.create(indicator=indicator, period=period, unit=unit)
-    audit_change(
-        actor=actor,
-        obj=measurement,
-        action=AuditEntry.Action.CREATE,
-        after=snapshot(measurement),
-        context=period.plan,
+    return Measurement(indicator=indicator, period=period, unit=unit)
+
+
+@transaction.atomic
+def measurement_open(*, actor, indicator: Indicator, period: Period, unit: Unit) -> Measurement:
+    """The unit's figure, stored as an empty draft the first time (API, demo)."""
+    measurement = measurement_new(actor=actor, indicator=indicator, period=period, unit=unit)
+    if measurement.pk is not None:
+        return measurement
+    return workflow.create(
+        actor=actor, record=measurement, data={}, fields=FIELDS, validate=_validate, autosave=False
     )
-    return measurement
+
+
+@transaction.atomic
+def measurement_start(
+    *,
+    actor,
+    indicator: Indicator,
+    period: Period,
+    unit: Unit,
+    data: dict[str, Any],
+    version: int | None,
+    autosave: bool = False,
+) -> Measurement:
+    """The first save of a figure opened with `measurement_new` (see `progress_report_start`)."""
+    measurement = measurement_new(actor=actor, indicator=indicator, period=period, unit=unit)
+    if measurement.pk is None:
+        try:
+            with transaction.atomic():
+                return workflow.create(
+                    actor=actor,
+                    record=measurement,
+                    data=data,
+                    fields=FIELDS,
+                    validate=_validate,
+                    autosave=autosave,
+                )
+        except IntegrityError:
+            measurement = Measurement.objects.get(indicator=indicator, period=period, unit=unit)
+    return measurement_save(
+        actor=actor, measurement=measurement, data=data, version=version, autosave=autosave
+    )
 
 
 def _whole(value: Decimal | None) -> bool:
@@ -101,10 +138,16 @@ def _validate_submit(m: Measurement) -> None:
 
 @transaction.atomic
 def measurement_save(
-    *, actor, measurement: Measurement, data: dict[str, Any], version: int | None
+    *, actor, measurement: Measurement, data: dict[str, Any], version: int | None, autosave: bool = False
 ) -> Measurement:
     return workflow.save_fields(
-        actor=actor, record=measurement, data=data, fields=FIELDS, version=version, validate=_validate
+        actor=actor,
+        record=measurement,
+        data=data,
+        fields=FIELDS,
+        version=version,
+        validate=_validate,
+        autosave=autosave,
     )
 
 

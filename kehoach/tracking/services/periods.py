@@ -104,6 +104,21 @@ def current_period(plan: Plan, today: datetime.date | None = None) -> Period | N
     return periods[0] if periods else None
 
 
+FINE_TO_COARSE = [PeriodKind.MONTH, PeriodKind.QUARTER, PeriodKind.HALF, PeriodKind.NINE, PeriodKind.YEAR]
+
+
+def periods_owed(plan: Plan, today: datetime.date) -> list[Period]:
+    """The periods units owe reports for now, as the operations centre chases them: of the finest kind
+    the plan reports on, the last one past its deadline and the one being reported (begun, deadline not
+    passed), leaving out closed ones. Units report on the finest periods; longer ones are compiled."""
+    kinds = reporting_config(plan).kinds
+    finest = next((k for k in FINE_TO_COARSE if k in kinds), None)
+    periods = list(Period.objects.filter(plan=plan, kind=finest).order_by("ends_on", "-starts_on"))
+    past = [p for p in periods if p.due_on < today]
+    current = next((p for p in periods if p.starts_on <= today <= p.due_on), None)
+    return [p for p in (past[-1] if past else None, current) if p is not None and not p.is_closed]
+
+
 @transaction.atomic
 def period_close(*, actor, period: Period) -> Period:
     period = Period.objects.select_for_update().select_related("plan").get(pk=period.pk)

@@ -5,11 +5,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from kehoach.core.audit import audit_change, snapshot
+from kehoach.core.audit import audit_change
 from kehoach.core.models import AuditEntry
 from kehoach.plans.models import Task, TaskUnit
 from kehoach.units.models import Unit
@@ -48,9 +48,12 @@ def reporter_role(task: Task, unit: Unit) -> str | None:
     return None
 
 
-@transaction.atomic
-def progress_report_open(*, actor, task: Task, period: Period, unit: Unit) -> ProgressReport:
-    """The unit's report for this task and period, created as a draft the first time."""
+def progress_report_new(*, actor, task: Task, period: Period, unit: Unit) -> ProgressReport:
+    """The unit's report for this task and period: the stored one, else a new draft not yet saved.
+
+    Writes nothing: opening "Lập báo cáo" only shows the form; the draft is stored by the first save,
+    autosave or attached file (`progress_report_start`). Raises when the unit may not report here.
+    """
     ensure_can_report(actor, unit)
     if period.plan_id != task.plan_id:
         raise ValidationError("Kỳ báo cáo không thuộc kế hoạch của nhiệm vụ.")
@@ -73,7 +76,7 @@ def progress_report_open(*, actor, task: Task, period: Period, unit: Unit) -> Pr
         .order_by("-period__ends_on")
         .first()
     )
-    report = ProgressReport.objects.create(
+    return ProgressReport(
         task=task,
         period=period,
         unit=unit,
@@ -81,10 +84,49 @@ def progress_report_open(*, actor, task: Task, period: Period, unit: Unit) -> Pr
         # A new period starts from what was last accepted, so units only write what changed.
         percent_complete=previous.percent_complete if previous else 0,
     )
-    audit_change(
-        actor=actor, obj=report, action=AuditEntry.Action.CREATE, after=snapshot(report), context=period.plan
+
+
+@transaction.atomic
+def progress_report_open(*, actor, task: Task, period: Period, unit: Unit) -> ProgressReport:
+    """The unit's report for this task and period, stored as an empty draft the first time (API, demo)."""
+    report = progress_report_new(actor=actor, task=task, period=period, unit=unit)
+    if report.pk is not None:
+        return report
+    return workflow.create(
+        actor=actor, record=report, data={}, fields=FIELDS, validate=_validate, autosave=False
     )
-    return report
+
+
+@transaction.atomic
+def progress_report_start(
+    *,
+    actor,
+    task: Task,
+    period: Period,
+    unit: Unit,
+    data: dict[str, Any],
+    version: int | None,
+    autosave: bool = False,
+) -> ProgressReport:
+    """The first save of a report opened with `progress_report_new`: the draft is created with what the
+    user typed. If it exists by now (this page's own autosave, another tab, a colleague), this is a save
+    from `version`, 0 meaning the user started before it existed, so their text never silently
+    overwrites someone else's."""
+    report = progress_report_new(actor=actor, task=task, period=period, unit=unit)
+    if report.pk is None:
+        try:
+            with transaction.atomic():
+                return workflow.create(
+                    actor=actor,
+                    record=report,
+                    data=data,
+                    fields=FIELDS,
+                    validate=_validate,
+                    autosave=autosave,
+                )
+        except IntegrityError:
+            report = ProgressReport.objects.get(task=task, period=period, unit=unit)
+    return progress_report_save(actor=actor, report=report, data=data, version=version, autosave=autosave)
 
 
 def _validate(report: ProgressReport) -> None:
@@ -124,10 +166,16 @@ def _validate_submit(report: ProgressReport) -> None:
 
 @transaction.atomic
 def progress_report_save(
-    *, actor, report: ProgressReport, data: dict[str, Any], version: int | None
+    *, actor, report: ProgressReport, data: dict[str, Any], version: int | None, autosave: bool = False
 ) -> ProgressReport:
     return workflow.save_fields(
-        actor=actor, record=report, data=data, fields=FIELDS, version=version, validate=_validate
+        actor=actor,
+        record=report,
+        data=data,
+        fields=FIELDS,
+        version=version,
+        validate=_validate,
+        autosave=autosave,
     )
 
 

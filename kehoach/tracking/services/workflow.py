@@ -5,13 +5,14 @@ drafts and returned reports while the period is open; đầu mối accepts, retu
 Every step is one transaction with its audit row; notifications go out after commit.
 """
 
+import datetime
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from kehoach.core.audit import audit_change, display_value, snapshot
+from kehoach.core.audit import audit_change, diff, display_value, history_for, snapshot
 from kehoach.core.models import AuditEntry
 
 from ..choices import NotificationKind, ReportStatus
@@ -62,13 +63,22 @@ def save_fields(
     fields: tuple[str, ...],
     version: int | None,
     validate,
+    autosave: bool = False,
 ) -> WorkflowModel:
-    """Write a unit's draft. `version` is the one the user started from; a newer one is a conflict."""
+    """Write a unit's draft. `version` is the one the user started from; a newer one is a conflict.
+
+    Nothing changed, nothing written: the version stays, so an autosave that repeats itself does not
+    turn the user's next save into a conflict. `autosave` files the change compactly (`audit_autosave`).
+    """
     current = lock_for_update(record)
     ensure_can_report(actor, current.unit)
     if message := _locked_message(current):
         raise ValidationError(message)
     if version is not None and version != current.version:
+        if _unchanged(current, data, fields):
+            # Sending what is already stored (an autosave repeated, a save racing its own autosave)
+            # overwrites nothing: no conflict to show.
+            return current
         theirs = snapshot(current)
         mine = dict(theirs)
         for key in fields:
@@ -86,17 +96,102 @@ def save_fields(
         if key in data:
             setattr(current, key, data[key])
     validate(current)
+    after = snapshot(current)
+    if after == before:
+        return current
     current.version += 1
     current.save()
-    audit_change(
-        actor=actor,
-        obj=current,
-        action=AuditEntry.Action.UPDATE,
-        before=before,
-        after=snapshot(current),
-        context=_plan(current),
-    )
+    if autosave:
+        audit_autosave(
+            actor=actor, record=current, action=AuditEntry.Action.UPDATE, before=before, after=after
+        )
+    else:
+        audit_change(
+            actor=actor,
+            obj=current,
+            action=AuditEntry.Action.UPDATE,
+            before=before,
+            after=after,
+            context=_plan(current),
+        )
     return current
+
+
+def _unchanged(current: WorkflowModel, data: dict[str, Any], fields: tuple[str, ...]) -> bool:
+    return all(
+        display_value(getattr(current, key)) == display_value(data[key]) for key in fields if key in data
+    )
+
+
+def create(
+    *, actor, record: WorkflowModel, data: dict[str, Any], fields: tuple[str, ...], validate, autosave: bool
+) -> WorkflowModel:
+    """Store a unit's new draft (built, checked and not yet saved by the caller) with what the user typed.
+
+    Drafts are written on the first save, autosave or attached file, never on opening the page.
+    """
+    for key in fields:
+        if key in data:
+            setattr(record, key, data[key])
+    validate(record)
+    record.save()
+    if autosave:
+        audit_autosave(
+            actor=actor, record=record, action=AuditEntry.Action.CREATE, before=None, after=snapshot(record)
+        )
+    else:
+        audit_change(
+            actor=actor,
+            obj=record,
+            action=AuditEntry.Action.CREATE,
+            after=snapshot(record),
+            context=_plan(record),
+        )
+    return record
+
+
+AUTOSAVE_SUMMARY = "Tự động lưu bản nháp"
+# Autosaves by one person with no other change between them, each within this time of the last, are
+# one editing session and one row of history.
+AUTOSAVE_SESSION = datetime.timedelta(minutes=30)
+
+
+def audit_autosave(*, actor, record: WorkflowModel, action: str, before, after) -> None:
+    """The audit row of an autosave: one row per editing session, not one per pause in typing.
+
+    The page saves the draft a second or two after the user stops typing, so a report written in ten
+    minutes would leave dozens of rows. Consecutive autosaves of one person are folded into the row of
+    the first: it keeps the values from before the session and takes the latest ones (and the time of
+    the latest), so the history still says who changed what from what to what. Anything else in
+    between (an explicit save, a colleague's autosave, a submit) starts a new row; an explicit "Lưu
+    nháp" is always a row of its own.
+    """
+    last = history_for(record).first()
+    now = timezone.now()
+    if (
+        last is None
+        or last.summary != AUTOSAVE_SUMMARY
+        or last.actor_id != getattr(actor, "pk", None)
+        or now - last.at > AUTOSAVE_SESSION
+    ):
+        audit_change(
+            actor=actor,
+            obj=record,
+            action=action,
+            before=before,
+            after=after,
+            context=_plan(record),
+            summary=AUTOSAVE_SUMMARY,
+        )
+        return
+    step = diff(before, after)
+    merged = {}
+    for key in dict.fromkeys([*last.changes, *step]):
+        start = last.changes[key][0] if key in last.changes else step[key][0]
+        end = after.get(key)
+        if start != end:
+            merged[key] = [start, end]
+    AuditEntry.objects.filter(pk=last.pk).update(changes=merged, at=now)
 
 
 def submit(*, actor, record: WorkflowModel, validate_submit) -> WorkflowModel:

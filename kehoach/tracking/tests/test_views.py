@@ -169,15 +169,18 @@ def upload(client: Client, record, name: str, content: bytes, *, is_output=False
 
 
 def open_report(client: Client, task: Task, period: Period, unit_: Unit, **kwargs):
+    """The first "Lưu nháp" of a new report: opening the page writes nothing, this creates the draft."""
     return client.post(
-        "/bao-cao-tien-do/lap/", {"task": task.pk, "period": period.pk, "unit": unit_.pk}, **kwargs
+        "/bao-cao-tien-do/lap/",
+        {"task": task.pk, "period": period.pk, "unit": unit_.pk, "version": "0", "percent_complete": "0"},
+        **kwargs,
     )
 
 
 def open_measurement(client: Client, ind: Indicator, period: Period, unit_: Unit, **kwargs):
-    return client.post(
-        "/so-lieu/lap/", {"indicator": ind.pk, "period": period.pk, "unit": unit_.pk}, **kwargs
-    )
+    """The first "Lưu nháp" of a new figure (see `open_report`)."""
+    data = {"indicator": ind.pk, "period": period.pk, "unit": unit_.pk, "version": "0"}
+    return client.post("/so-lieu/lap/", data, **kwargs)
 
 
 def report_data(report: ProgressReport, *, action: str = "save", version=None, **fields) -> dict:
@@ -494,15 +497,11 @@ def test_desk_filter_by_state(habac, users, client_for, q4):
 
 
 def open_buttons(response, action: str) -> list[tuple[int, int]]:
-    """(task or indicator pk, unit pk) of each "Lập báo cáo"/"Nhập số liệu" form on the page."""
+    """(task or indicator pk, unit pk) of each "Lập báo cáo"/"Nhập số liệu" link on the page."""
     body = response.content.decode()
     field = "task" if action.endswith("bao-cao-tien-do/lap/") else "indicator"
-    found = []
-    for form in re.findall(rf'<form method="post" action="{action}"[^>]*>(.*?)</form>', body, flags=re.S):
-        item = re.search(rf'name="{field}" value="(\d+)"', form)
-        unit_ = re.search(r'name="unit" value="(\d+)"', form)
-        found.append((int(item.group(1)), int(unit_.group(1))))
-    return found
+    pattern = rf'href="{action}\?{field}=(\d+)&amp;period=\d+&amp;unit=(\d+)"'
+    return [(int(item), int(unit_)) for item, unit_ in re.findall(pattern, body)]
 
 
 @pytest.mark.parametrize(
