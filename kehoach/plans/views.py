@@ -10,6 +10,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from kehoach.core.audit import history_for
+from kehoach.core.text import search_terms
 from kehoach.core.views import apply_service_errors, paginate, query_without_page
 from kehoach.documents.http import document_response, render_file
 from kehoach.documents.naming import ascii_name
@@ -69,6 +70,7 @@ def plan_list(request):
             "filter": plan_filter,
             "page": page,
             "query": query_without_page(request),
+            "terms": search_terms(request.GET.get("q")),
             "can_create": bool(access.coordinator_units),
         },
     )
