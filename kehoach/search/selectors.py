@@ -89,7 +89,9 @@ def _plan_hit(plan: Plan, terms: list[str]) -> Hit:
         meta=[plan.number or "(chưa có số)", plan.issuer_name or str(plan.owner_unit), f"năm {plan.year}"],
         badge=plan.get_status_display(),
         passage=_passage(
-            terms, f"{plan.number} {plan.title}", [plan.get_field_display(), *(g.text for g in plan.goals.all())]
+            terms,
+            f"{plan.number} {plan.title}",
+            [plan.get_field_display(), *(g.text for g in plan.goals.all())],
         ),
     )
 
