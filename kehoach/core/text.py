@@ -118,3 +118,18 @@ def matches(text: str | None, terms: list[str]) -> bool:
     """Whether the folded `text` contains every term (what the database query keeps)."""
     folded = fold(text)
     return bool(terms) and all(term in folded for term in terms)
+
+
+def passage(terms: list[str], title: str, texts) -> str:
+    """Under a title that does not hold every word: the text that holds most of them (first of equals)."""
+    if matches(title, terms):
+        return ""
+    best, best_count = "", 0
+    for text in texts:
+        text = str(text or "")
+        if not text or text == title:
+            continue
+        count = sum(1 for term in terms if matches(text, [term]))
+        if count > best_count:
+            best, best_count = text, count
+    return best

@@ -16,7 +16,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import CharField, Prefetch, Q, QuerySet, Value
 
 from kehoach.core.search import matching, phrase_first
-from kehoach.core.text import matches
+from kehoach.core.text import passage as _passage
 from kehoach.plans.models import Goal, Indicator, Plan, Task
 from kehoach.registers.registry import REGISTRY
 from kehoach.reports.models import Report, ReportState
@@ -52,21 +52,6 @@ class Group:
     @property
     def param(self) -> str:
         return f"trang-{self.slug}"
-
-
-def _passage(terms: list[str], title: str, texts) -> str:
-    """Under a title that does not hold every word: the text that holds most of them (first of equals)."""
-    if matches(title, terms):
-        return ""
-    best, best_count = "", 0
-    for text in texts:
-        text = str(text or "")
-        if not text or text == title:
-            continue
-        count = sum(1 for term in terms if matches(text, [term]))
-        if count > best_count:
-            best, best_count = text, count
-    return best
 
 
 # Plans --------------------------------------------------------------------------------------------
