@@ -65,3 +65,15 @@ def test_navbar_search_finds_grouped_highlighted_results(page, live_server, haba
     page.wait_for_url(re.compile(r".*loai=nhiem-vu"))
     assert page.locator("section.search-group").count() == 1
     no_wider_than_the_viewport(page)
+
+
+def test_plan_list_search_on_a_phone(page, live_server, habac):
+    page.set_viewport_size({"width": 390, "height": 900})
+    login(page, live_server, "vhxh")
+    page.goto(f"{live_server.url}/ke-hoach/")
+    box = page.get_by_placeholder(re.compile("Tìm theo số, trích yếu"))
+    box.fill(QUERY)
+    # htmx swaps the results in as the person types.
+    page.wait_for_selector("#plan-results mark")
+    assert habac.title in page.locator("#plan-results").inner_text()
+    no_wider_than_the_viewport(page)
