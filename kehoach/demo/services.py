@@ -158,8 +158,9 @@ def _account_unit(city: Unit, name: str) -> Unit:
     commune = Unit.objects.get(parent=city, name=COMMUNE)
     if commune.name == name:
         return commune
-    return Unit.objects.filter(path__startswith=commune.path, name=name).first() or Unit.objects.get(
-        parent=city, name=name
+    return (
+        Unit.objects.filter(path__startswith=commune.path, name=name).first()
+        or Unit.objects.get(parent=city, name=name)
     )
 
 
