@@ -27,4 +27,5 @@ urlpatterns = [
     path("", include("kehoach.reports.urls")),
     path("", include("kehoach.exchange.urls")),
     path("", include("kehoach.operations.urls")),
+    path("", include("kehoach.search.urls")),
 ]

@@ -1541,7 +1541,10 @@ def _write(
             signer_authority="TM. ỦY BAN NHÂN DÂN",
             recipients=p.recipients,
             status=PlanStatus.ISSUED,
-            search_text=fold(" ".join([p.number, p.title, p.issuer_name])),
+            # As Plan.save builds it (these plans have no goals); bulk inserts do not call save.
+            search_text=Plan.compose_search_text(
+                number=p.number, title=p.title, issuer_name=p.issuer_name, field=PlanField.SCIENCE
+            ),
         )
         for p, commune, depts in pairs
     ]
@@ -1609,6 +1612,7 @@ def _write(
                         baseline=i.baseline,
                         lead_unit=depts[i.lead],
                         city_indicator=catalogue[i.catalogue_code],
+                        search_text=Indicator.compose_search_text(code=i.code, name=i.name),
                     ),
                 )
             )

@@ -5,7 +5,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from kehoach.core.text import search_terms
+from kehoach.core.search import matching
 from kehoach.core.views import style_widgets
 from kehoach.units.models import Unit
 
@@ -15,9 +15,8 @@ from .status import status_q
 
 
 def text_search(queryset: QuerySet, value: str) -> QuerySet:
-    for term in search_terms(value):
-        queryset = queryset.filter(search_text__contains=term)
-    return queryset
+    """The search page's matching (core.search): accents and case ignored, words in any order."""
+    return matching(queryset, value)
 
 
 class PlanFilter(django_filters.FilterSet):
@@ -42,6 +41,7 @@ class PlanFilter(django_filters.FilterSet):
         self.filters["owner_unit"].queryset = Unit.objects.readable_by(user).filter(
             kind__in=ADMINISTRATIVE_KINDS
         )
+        style_widgets(self.form)
 
     def filter_q(self, queryset, name, value):
         return text_search(queryset, value)

@@ -72,9 +72,27 @@ class Plan(TimeStampedModel):
     def get_absolute_url(self) -> str:
         return reverse("plans:detail", args=[self.pk])
 
+    @staticmethod
+    def compose_search_text(*, number: str, title: str, issuer_name: str, field: str, goals=()) -> str:
+        """What the plan's search reads: number, title, issuer, field and goals, folded (core.search)."""
+        field_label = PlanField(field).label if field in PlanField.values else ""
+        return fold(" ".join([number, title, issuer_name, field_label, *goals]))
+
     def save(self, *args, **kwargs):
-        self.search_text = fold(" ".join([self.number, self.title, self.issuer_name]))
+        # The goals are rows of their own: `plans.services` saves the plan again when they change.
+        goals = [goal.text for goal in self.goals.all()] if self.pk else []
+        self.search_text = self.compose_search_text(
+            number=self.number, title=self.title, issuer_name=self.issuer_name, field=self.field, goals=goals
+        )
         super().save(*args, **kwargs)
+
+    def refresh_search_text(self) -> None:
+        """After the goals changed (they are rows of their own): the search text read again and stored."""
+        goals = list(Goal.objects.filter(plan=self).order_by("position", "id").values_list("text", flat=True))
+        self.search_text = self.compose_search_text(
+            number=self.number, title=self.title, issuer_name=self.issuer_name, field=self.field, goals=goals
+        )
+        Plan.objects.filter(pk=self.pk).update(search_text=self.search_text)
 
 
 class PlanReference(models.Model):
@@ -205,6 +223,7 @@ class Indicator(TimeStampedModel):
         verbose_name="chỉ tiêu dùng chung của thành phố",
         help_text="Liên kết để so sánh chỉ tiêu này giữa các xã, phường.",
     )
+    search_text = models.TextField(editable=False, default="")
 
     class Meta:
         verbose_name = "chỉ tiêu"
@@ -217,6 +236,14 @@ class Indicator(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("plans:indicator", args=[self.pk])
+
+    @staticmethod
+    def compose_search_text(*, code: str, name: str) -> str:
+        return fold(" ".join([code, name]))
+
+    def save(self, *args, **kwargs):
+        self.search_text = self.compose_search_text(code=self.code, name=self.name)
+        super().save(*args, **kwargs)
 
     @property
     def is_rate(self) -> bool:

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -10,6 +11,8 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from kehoach.core.audit import history_for
+from kehoach.core.search import phrase_first
+from kehoach.core.text import passage, search_terms
 from kehoach.core.views import apply_service_errors, paginate, query_without_page
 from kehoach.documents.http import document_response, render_file
 from kehoach.documents.naming import ascii_name
@@ -31,7 +34,7 @@ from .forms import (
     TaskForm,
     TriggerRecordForm,
 )
-from .models import Indicator, Plan, Responsibility, Task, Trigger
+from .models import Goal, Indicator, Plan, Responsibility, Task, Trigger
 from .permissions import can_manage_plan, ensure_can_manage, ensure_can_read
 from .services import indicators as indicator_services
 from .services import plans as plan_services
@@ -61,7 +64,21 @@ def plan_list(request):
     access = access_for(request.user)
     base = Plan.objects.readable_by(request.user).select_related("owner_unit", "lead_unit")
     plan_filter = PlanFilter(request.GET, queryset=base, user=request.user)
-    page = paginate(request, plan_filter.qs.order_by("-year", "-issued_on", "-id"))
+    plans = plan_filter.qs.order_by("-year", "-issued_on", "-id")
+    terms = search_terms(request.GET.get("q"))
+    if terms and not plan_filter.errors:
+        # As on the search page: whole-phrase matches first, and why a plan matched when not by its title.
+        plans = plans.annotate(rank=phrase_first(request.GET.get("q"))).order_by(
+            "rank", "-year", "-issued_on", "-id"
+        )
+        plans = plans.prefetch_related(Prefetch("goals", queryset=Goal.objects.order_by("position", "id")))
+    page = paginate(request, plans)
+    for plan in page if terms else ():
+        plan.passage = passage(
+            terms,
+            f"{plan.number} {plan.title}",
+            [plan.get_field_display(), *(g.text for g in plan.goals.all())],
+        )
     return render(
         request,
         "plans/plan_list.html",
@@ -69,6 +86,7 @@ def plan_list(request):
             "filter": plan_filter,
             "page": page,
             "query": query_without_page(request),
+            "terms": terms,
             "can_create": bool(access.coordinator_units),
         },
     )

@@ -322,7 +322,8 @@ def cell_value(column: Column, obj: models.Model) -> Any:
     return str(value)
 
 
-def export(spec: RegisterSpec, queryset, fmt: str) -> bytes:
+def export(spec: RegisterSpec, queryset, fmt: str, *, units: list[Unit] | None = None) -> bytes:
+    """The register as CSV or XLSX; `units`, for a template, are those the person may write rows for."""
     headers = [c.header for c in spec.columns]
     rows = [[cell_value(c, obj) for c in spec.columns] for obj in queryset]
     if fmt == "csv":
@@ -346,6 +347,7 @@ def export(spec: RegisterSpec, queryset, fmt: str) -> bytes:
         sheet.column_dimensions[sheet.cell(1, index).column_letter].width = max(
             14, min(50, len(column.header) + 6)
         )
+    add_choice_lists(workbook, sheet, spec, units=units)
     if not rows:
         guide = workbook.create_sheet("Hướng dẫn")
         guide.append(["Cột", "Bắt buộc", "Cách ghi"])
@@ -356,6 +358,77 @@ def export(spec: RegisterSpec, queryset, fmt: str) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+# Drop-down lists ------------------------------------------------------------------------------------
+#
+# Columns with fixed values (a choice, Có/Không, the keeping unit) get Excel's list validation: the
+# cell offers the values and refuses others, with a Vietnamese prompt and error. The values sit on a
+# hidden sheet, one column per list (an inline list is limited to 255 characters and splits at commas).
+# The import reads the first sheet only, so the hidden one never gets in the way.
+
+LIST_SHEET = "Danh sách giá trị"
+VALIDATED_ROWS = MAX_ROWS + 1
+YES_NO = ["Có", "Không"]
+
+
+def column_values(spec: RegisterSpec, column: Column, units: list[Unit] | None) -> list[str]:
+    """The fixed values a column accepts, as the file writes them; none for free columns."""
+    if column.resolve is not None:
+        return []
+    if column.kind == "choice":
+        return [str(label) for _, label in spec.model._meta.get_field(column.field).choices]
+    if column.kind == "bool":
+        return YES_NO
+    if column.kind == "unit" and units:
+        return [unit.name for unit in units]
+    return []
+
+
+def add_choice_lists(workbook, sheet, spec: RegisterSpec, *, units: list[Unit] | None = None) -> None:
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    lists, position = None, 0
+    for index, column in enumerate(spec.columns, start=1):
+        values = column_values(spec, column, units)
+        if not values:
+            continue
+        if lists is None:
+            lists = workbook.create_sheet(LIST_SHEET)
+            lists.sheet_state = "hidden"
+        position += 1
+        letter = get_column_letter(position)
+        lists.cell(1, position, column.header)
+        for row, value in enumerate(values, start=2):
+            lists.cell(row, position, value)
+        source = f"'{LIST_SHEET}'!${letter}$2:${letter}${len(values) + 1}"
+        if column.kind == "unit":
+            prompt = "Chọn đơn vị theo dõi trong danh sách; để trống thì ghi cho đơn vị của người nhập."
+        elif column.kind == "bool":
+            prompt = "Chọn Có hoặc Không."
+        else:
+            prompt = "Chọn một giá trị trong danh sách: " + "; ".join(values)
+        validation = DataValidation(
+            type="list",
+            formula1=source,
+            allow_blank=not column.required,
+            showInputMessage=True,
+            showErrorMessage=True,
+            promptTitle=column.header[:32],
+            prompt=_short(prompt),
+            errorTitle="Giá trị không hợp lệ",
+            error=_short(f"Cột “{column.header}” chỉ nhận giá trị trong danh sách. {prompt}"),
+            errorStyle="stop",
+        )
+        target = get_column_letter(index)
+        validation.add(f"{target}2:{target}{VALIDATED_ROWS}")
+        sheet.add_data_validation(validation)
+
+
+def _short(text: str, limit: int = 255) -> str:
+    """Excel keeps at most 255 characters of a prompt or an error message."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 KIND_HELP = {

@@ -168,7 +168,21 @@ def export(request, slug: str, fmt: str):
 @login_required
 def template(request, slug: str):
     spec = _spec(slug)
-    return _download(register_io.export(spec, spec.model.objects.none(), "xlsx"), f"mau-{slug}.xlsx", "xlsx")
+    content = register_io.export(
+        spec, spec.model.objects.none(), "xlsx", units=list(_writable_units(request))
+    )
+    return _download(content, f"mau-{slug}.xlsx", "xlsx")
+
+
+def _writable_units(request):
+    """The units the person may write register rows for: their own and the units under them."""
+    keeping = keeping_units(request.user)
+    if not keeping:
+        return Unit.objects.none()
+    within = models.Q()
+    for unit in keeping:
+        within |= models.Q(path__startswith=unit.path)
+    return Unit.objects.filter(within).order_by("path")
 
 
 def _download(content: bytes, filename: str, fmt: str) -> HttpResponse:

@@ -5,6 +5,7 @@ from django.db import models
 from django.urls import reverse
 
 from kehoach.core.models import TimeStampedModel
+from kehoach.core.text import fold
 from kehoach.documents.models import OutgoingDocument
 from kehoach.plans.models import Plan
 from kehoach.tracking.choices import PeriodKind
@@ -83,6 +84,7 @@ class Report(TimeStampedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     version = models.PositiveIntegerField(default=1, editable=False)
+    search_text = models.TextField(editable=False, default="")
 
     objects = ReportQuerySet.as_manager()
 
@@ -113,3 +115,8 @@ class Report(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("reports:detail", args=[self.pk])
+
+    def save(self, *args, **kwargs):
+        # Title and period ("Quý I năm 2026"): what the search page finds a report by (core.search).
+        self.search_text = fold(" ".join([self.title, self.period_label]))
+        super().save(*args, **kwargs)

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "kehoach.documents",
     "kehoach.reports",
     "kehoach.operations",
+    "kehoach.search",
     "kehoach.demo",
 ]
 

@@ -66,3 +66,21 @@ def panels(context, slot, obj):
     from kehoach.core.panels import render
 
     return render(slot, context.get("request"), obj)
+
+
+@register.filter
+def highlight(value, terms):
+    """The text, escaped, with the words of a search (folded terms, see core.text) inside <mark>."""
+    from kehoach.core.text import highlight as mark
+
+    return mark(value, list(terms or []))
+
+
+@register.filter
+def excerpt(value, terms):
+    """A short passage of a long text around the first word of the search, with the words marked."""
+    from kehoach.core.text import excerpt as cut
+    from kehoach.core.text import highlight as mark
+
+    terms = list(terms or [])
+    return mark(cut(value, terms), terms)

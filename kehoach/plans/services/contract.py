@@ -135,6 +135,7 @@ def plan_create_from_contract(
     Goal.objects.bulk_create(
         Goal(plan=plan, position=i, text=g) for i, g in enumerate(data.get("goals") or [], 1)
     )
+    plan.refresh_search_text()
 
     groups: dict[str | None, IndicatorGroup | None] = {None: None}
     link = CatalogueLinks(owner_unit)

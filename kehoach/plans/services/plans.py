@@ -128,6 +128,7 @@ def plan_set_goals(*, actor, plan: Plan, goals: Iterable[str]) -> None:
     ensure_can_manage(actor, plan)
     rows = [{"text": text.strip()} for text in goals if text.strip()]
     _replace_rows(actor=actor, plan=plan, model=Goal, rows=rows, label="Mục tiêu")
+    plan.refresh_search_text()
 
 
 @transaction.atomic

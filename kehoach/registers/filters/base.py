@@ -1,6 +1,6 @@
 import django_filters
 
-from kehoach.core.text import search_terms
+from kehoach.core.search import matching
 from kehoach.core.views import style_widgets
 from kehoach.units.models import Unit
 
@@ -19,6 +19,4 @@ class RegisterFilter(django_filters.FilterSet):
         style_widgets(self.form)
 
     def filter_q(self, queryset, name, value):
-        for term in search_terms(value):
-            queryset = queryset.filter(search_text__contains=term)
-        return queryset
+        return matching(queryset, value)

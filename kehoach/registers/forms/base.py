@@ -7,11 +7,28 @@ from kehoach.plans.forms import DATE_WIDGET, BootstrapMixin
 class RegisterForm(BootstrapMixin, forms.ModelForm):
     """Base for register forms: the unit is one of the user's own; dates and numbers the Vietnamese way."""
 
+    def _limit_units(self, units) -> None:
+        """The user's own units, one of them chosen; fixed when the user keeps the registers of one unit."""
+        field = self.fields["unit"]
+        field.queryset = units
+        field.error_messages["required"] = "Chưa chọn đơn vị theo dõi."
+        choices = list(units[:2])
+        if not choices:
+            return
+        # Every row has its unit: nothing to ask with "— Chọn —" when one is already chosen.
+        field.empty_label = None
+        current = self.instance.unit_id if self.instance.pk else None
+        if current is None and not self.initial.get("unit"):
+            self.initial["unit"] = choices[0].pk
+        if len(choices) == 1 and current in (None, choices[0].pk):
+            field.disabled = True
+            self.initial["unit"] = choices[0].pk
+            field.help_text = "Đơn vị của bạn: sổ theo dõi được ghi cho đơn vị này."
+
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
         if "unit" in self.fields and units is not None:
-            self.fields["unit"].queryset = units
-            self.fields["unit"].error_messages["required"] = "Chưa chọn đơn vị theo dõi."
+            self._limit_units(units)
         for name, field in self.fields.items():
             if isinstance(field, forms.DateField):
                 field.widget = DATE_WIDGET

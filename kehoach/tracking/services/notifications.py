@@ -63,6 +63,73 @@ def mark_read(*, user: User, ids: list[int] | None = None) -> int:
     return qs.update(read_at=timezone.now())
 
 
+# Handled items ----------------------------------------------------------------------------------
+#
+# A notification points at something to do. Once it is done — the report the đầu mối was asked to review
+# is accepted or returned, the returned report is sent again, the unit reminded of a period has sent all
+# it owed, the task is completed — the notification is read for everyone who got it, and the badge drops.
+# Opening the page a notification links to reads it too (`opened`, from the context processor).
+
+
+def mark_handled(*, keys: Iterable[str] = (), prefixes: Iterable[str] = ()) -> int:
+    """Everyone's unread notifications with one of `keys`, or a key starting with one of `prefixes`."""
+    from django.db.models import Q
+    from django.utils import timezone
+
+    condition = Q(key__in=list(keys))
+    for prefix in prefixes:
+        condition |= Q(key__startswith=prefix)
+    return Notification.objects.filter(condition, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def record_handled(record, step: str) -> None:
+    """After a workflow step on a progress report or figure (tracking.services.workflow)."""
+    item = f"{record.key_prefix}:{record.pk}:"
+    if step in ("accept", "return"):
+        mark_handled(prefixes=[f"submitted:{item}"])
+    elif step == "submit":
+        mark_handled(prefixes=[f"returned:{item}"])
+        period_owed_handled(record.period, record.unit)
+
+
+def period_owed_handled(period, unit: Unit) -> None:
+    """The reminders about what `unit` owes for `period` (and đầu mối's summary once nobody owes)."""
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from ..selectors import missing
+
+    unit_keys = [f"missing:{period.pk}:{unit.pk}"]
+    nudges = f"nudge:{period.pk}:{unit.pk}:"
+    summary = f"missing-summary:{period.pk}"
+    waiting = set(
+        Notification.objects.filter(read_at__isnull=True)
+        .filter(Q(key__in=[*unit_keys, summary]) | Q(key__startswith=nudges))
+        .values_list("key", flat=True)
+    )
+    if not waiting:
+        return
+    owing = {row["unit"].pk for row in missing(period.plan, period, today=timezone.localdate())}
+    if unit.pk not in owing:
+        mark_handled(keys=unit_keys, prefixes=[nudges])
+    if not owing and summary in waiting:
+        mark_handled(keys=[summary])
+
+
+def task_completed(task) -> None:
+    """The task is done: reminders of its deadline are handled."""
+    mark_handled(prefixes=[f"due_soon:{task.pk}:", f"overdue:{task.pk}:"])
+
+
+def opened(*, user: User, urls: Iterable[str]) -> int:
+    """The person opened the page some of their notifications link to: those are read."""
+    from django.utils import timezone
+
+    return Notification.objects.filter(user=user, read_at__isnull=True, url__in=list(urls)).update(
+        read_at=timezone.now()
+    )
+
+
 def people_by_unit(unit_ids: Iterable[int]) -> dict[int, list[User]]:
     """`unit_people` for many units in one query: unit id → its active staff and đầu mối."""
     from kehoach.units.models import Membership

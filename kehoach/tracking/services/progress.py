@@ -19,6 +19,7 @@ from ..models import Period, ProgressReport
 from ..permissions import ensure_can_report
 from ..selectors import tasks_in_period
 from . import workflow
+from .notifications import task_completed
 
 FIELDS = (
     "percent_complete",
@@ -283,6 +284,8 @@ def task_refresh_completion(*, actor, task: Task) -> None:
     before = {"Ngày hoàn thành": task.completed_on}
     task.completed_on = completed_on
     task.save(update_fields=["completed_on", "updated_at"])
+    if completed_on:
+        task_completed(task)
     audit_change(
         actor=actor,
         obj=task,

@@ -18,7 +18,7 @@ from kehoach.core.models import AuditEntry
 from ..choices import NotificationKind, ReportStatus
 from ..models import WorkflowModel
 from ..permissions import ensure_can_report, ensure_can_review
-from .notifications import notify_on_commit, plan_reviewers, unit_people
+from .notifications import notify_on_commit, plan_reviewers, record_handled, unit_people
 
 
 @dataclass
@@ -206,6 +206,7 @@ def submit(*, actor, record: WorkflowModel, validate_submit) -> WorkflowModel:
     current.version += 1
     current.save()
     _event(actor, current, "Gửi báo cáo", previous)
+    record_handled(current, "submit")
     return current
 
 
@@ -223,6 +224,7 @@ def accept(*, actor, record: WorkflowModel) -> WorkflowModel:
     current.version += 1
     current.save()
     _event(actor, current, "Chấp nhận báo cáo", previous)
+    record_handled(current, "accept")
     return current
 
 
@@ -241,6 +243,7 @@ def return_(*, actor, record: WorkflowModel, reason: str) -> WorkflowModel:
     current.version += 1
     current.save()
     _event(actor, current, f"Trả lại báo cáo: {current.return_reason}", ReportStatus.SUBMITTED)
+    record_handled(current, "return")
     return current
 
 

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SearchConfig(AppConfig):
+    name = "kehoach.search"
+    verbose_name = "Tìm kiếm"
