@@ -1,8 +1,8 @@
 """Periodic reports and the register of outgoing documents in the API.
 
-Same rules as the pages (`reports.permissions`, `documents.services.register`): đầu mối drafts and
-edits, lãnh đạo issues, readers of the plan read issued reports; drafts stay with the leadership and
-the lead department. Writes go through `reports.services`.
+Same rules as the pages (`reports.permissions`, `documents.services.register`): đầu mối drafts, edits
+and submits for signature, lãnh đạo returns or issues, readers of the plan read issued reports; reports
+not yet issued stay with the leadership and the lead department. Writes go through `reports.services`.
 """
 
 import datetime
@@ -67,9 +67,11 @@ class ReportOut(Schema):
     period_kind: str
     period_number: int
     period_label: str
-    state: str
+    state: str = Field(..., description="du_thao (dự thảo) | cho_ky (đã trình ký, chờ ký) | da_ban_hanh")
     title: str
     version: int
+    submitted_at: datetime.datetime | None = Field(None, description="Lúc đầu mối trình ký")
+    return_reason: str = Field("", description="Lý do lãnh đạo trả lại lần gần nhất (khi còn dự thảo)")
     issued_at: datetime.datetime | None
     document: DocumentOut | None
 
@@ -90,7 +92,7 @@ class ReportDetailOut(ReportOut):
 
 class ReportFilters(Schema):
     plan: int | None = Field(None, description="Mã kế hoạch")
-    state: ReportState | None = Field(None, description="du_thao | da_ban_hanh")
+    state: ReportState | None = Field(None, description="du_thao | cho_ky | da_ban_hanh")
     period_kind: str | None = Field(None, description="quy | 6thang | 9thang | nam | thang")
 
 
@@ -112,6 +114,14 @@ class ReportPatchIn(Schema):
     signer_delegation: str | None = None
     signer_position: str | None = None
     signer_name: str | None = None
+
+
+class VersionIn(Schema):
+    version: int | None = Field(None, description="Phiên bản đã mở; khác phiên bản hiện tại thì trả về 409")
+
+
+class ReturnIn(Schema):
+    reason: str = Field(..., description="Lý do trả lại, gửi cho đầu mối")
 
 
 class IssueIn(Schema):
@@ -201,10 +211,50 @@ def report_update(request: HttpRequest, report_id: int, body: ReportPatchIn) -> 
 
 
 @router.post(
+    "/reports/{report_id}/submit",
+    response={200: ReportDetailOut, 409: ErrorOut, **WRITE},
+    tags=REPORTS,
+    summary="Trình ký: gửi dự thảo cho lãnh đạo ký, khóa dự thảo (đầu mối)",
+)
+def report_submit(request: HttpRequest, report_id: int, body: VersionIn) -> Report:
+    user = _user(request)
+    report = _report(user, report_id)
+    try:
+        services.report_submit(actor=user, report=report, version=body.version)
+    except services.ReportConflict as conflict:
+        raise HttpError(409, conflict.messages[0]) from None
+    return _report(user, report_id)
+
+
+@router.post(
+    "/reports/{report_id}/return",
+    response={200: ReportDetailOut, **WRITE},
+    tags=REPORTS,
+    summary="Trả lại báo cáo đang chờ ký cho đầu mối, kèm lý do (lãnh đạo)",
+)
+def report_return(request: HttpRequest, report_id: int, body: ReturnIn) -> Report:
+    user = _user(request)
+    services.report_return(actor=user, report=_report(user, report_id), reason=body.reason)
+    return _report(user, report_id)
+
+
+@router.post(
+    "/reports/{report_id}/withdraw",
+    response={200: ReportDetailOut, **WRITE},
+    tags=REPORTS,
+    summary="Rút lại báo cáo đang chờ ký về dự thảo (đầu mối)",
+)
+def report_withdraw(request: HttpRequest, report_id: int) -> Report:
+    user = _user(request)
+    services.report_withdraw(actor=user, report=_report(user, report_id))
+    return _report(user, report_id)
+
+
+@router.post(
     "/reports/{report_id}/issue",
     response={200: ReportDetailOut, 409: ErrorOut, **WRITE},
     tags=REPORTS,
-    summary="Ký ban hành báo cáo: lấy số, cố định nội dung, gửi lên cấp trên (lãnh đạo)",
+    summary="Ký ban hành báo cáo đã trình ký: lấy số, cố định nội dung, gửi lên cấp trên (lãnh đạo)",
 )
 def report_issue(request: HttpRequest, report_id: int, body: IssueIn) -> Report:
     user = _user(request)

@@ -47,7 +47,7 @@ from kehoach.registers.registry import spec_for
 from kehoach.registers.services import rows as register_rows
 from kehoach.registers.services.computed import refresh_plan
 from kehoach.registers.services.rows import row_save
-from kehoach.reports.services import report_create, report_issue, report_update
+from kehoach.reports.services import report_create, report_issue, report_submit, report_update
 from kehoach.tracking.choices import Assessment, PeriodKind
 from kehoach.tracking.models import Period, ProgressReport
 from kehoach.tracking.selectors import indicator_rows
@@ -1035,9 +1035,9 @@ def _conditional(s: Story, periods: list[Period], tasks: dict[int, Task]) -> Non
 
 
 def _periodic_reports(s: Story) -> None:
-    """For every period whose cut-off has passed, đầu mối compiles the report and lãnh đạo signs it a few
-    days later (the operations centre flags any period left without one); the next quarter's draft is
-    opened."""
+    """For every period whose cut-off has passed, đầu mối compiles the report and submits it for
+    signature, and lãnh đạo signs it a few days later (the operations centre flags any period left
+    without one); the next quarter's draft is opened."""
     periods = list(Period.objects.filter(plan=s.plan).order_by("ends_on", "-starts_on"))
     past = [p for p in periods if p.ends_on < s.today]
     coordinator = s.people[COORDINATOR]
@@ -1054,6 +1054,7 @@ def _periodic_reports(s: Story) -> None:
             today=issued_on,
         )
         report = report_update(actor=coordinator, report=report, data=_narratives(s, period))
+        report = report_submit(actor=coordinator, report=report, today=issued_on)
         report_issue(actor=s.people[LEADER], report=report, issued_on=issued_on)
         s.counts["reports_issued"] += 1
     following = [p for p in periods if p.kind == PeriodKind.QUARTER and p.ends_on >= s.today][:1]

@@ -342,3 +342,26 @@ class TriggerRecordForm(BootstrapMixin, forms.Form):
     )
     document_issuer = forms.CharField(label="Cơ quan ban hành", max_length=255, required=False)
     document_title = forms.CharField(label="Trích yếu", max_length=500, required=False)
+
+
+class ReviewSettingForm(forms.Form):
+    """Who accepts the lead unit's own reports: a choice between two sentences, not a bare checkbox."""
+
+    leader_reviews_lead_unit = forms.TypedChoiceField(
+        label="Ai chấp nhận báo cáo của đơn vị đầu mối",
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+    )
+
+    def __init__(self, *args, plan: Plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        lead = plan.lead_unit
+        self.fields["leader_reviews_lead_unit"].choices = [
+            ("0", f"Đầu mối chấp nhận mọi báo cáo, kể cả báo cáo của {lead} (mặc định)"),
+            (
+                "1",
+                f"Lãnh đạo UBND chấp nhận hoặc trả lại báo cáo tiến độ và số liệu của {lead}; "
+                "đầu mối vẫn chấp nhận báo cáo của các đơn vị khác",
+            ),
+        ]
+        self.initial.setdefault("leader_reviews_lead_unit", "1" if plan.leader_reviews_lead_unit else "0")

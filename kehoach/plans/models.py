@@ -52,6 +52,15 @@ class Plan(TimeStampedModel):
     status = models.CharField(
         "trạng thái", max_length=10, choices=PlanStatus.choices, default=PlanStatus.DRAFT
     )
+    # Separation of duties: đầu mối writes and sends his own unit's reports, lãnh đạo accepts them.
+    leader_reviews_lead_unit = models.BooleanField(
+        "lãnh đạo duyệt báo cáo của đơn vị đầu mối",
+        default=False,
+        help_text=(
+            "Bật để báo cáo tiến độ và số liệu do chính đơn vị đầu mối lập được lãnh đạo UBND chấp nhận "
+            "hoặc trả lại; đầu mối không tự chấp nhận báo cáo của đơn vị mình."
+        ),
+    )
     search_text = models.TextField(editable=False, default="")
 
     objects = PlanQuerySet.as_manager()

@@ -11,6 +11,7 @@ urlpatterns = [
     path("ke-hoach/tao-moi/", views.plan_create, name="create"),
     path("ke-hoach/<int:pk>/", views.plan_detail, name="detail"),
     path("ke-hoach/<int:pk>/sua/", views.plan_edit, name="edit"),
+    path("ke-hoach/<int:pk>/cai-dat/", views.plan_settings, name="settings"),
     path("ke-hoach/<int:pk>/can-cu/", views.plan_references, name="references"),
     path("ke-hoach/<int:pk>/muc-tieu/", views.plan_goals, name="goals"),
     path("ke-hoach/<int:pk>/lich-su/", views.plan_history, name="history"),

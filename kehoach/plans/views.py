@@ -31,11 +31,12 @@ from .forms import (
     PlanForm,
     ReferenceFormSet,
     ResponsibilityForm,
+    ReviewSettingForm,
     TaskForm,
     TriggerRecordForm,
 )
 from .models import Goal, Indicator, Plan, Responsibility, Task, Trigger
-from .permissions import can_manage_plan, ensure_can_manage, ensure_can_read
+from .permissions import can_change_review_setting, can_manage_plan, ensure_can_manage, ensure_can_read
 from .services import indicators as indicator_services
 from .services import plans as plan_services
 from .services import tasks as task_services
@@ -110,6 +111,7 @@ def plan_detail(request, pk: int):
             "rates": rates,
             "status_counts": [(s, counts[s], STATUS_BADGES[s]) for s in TaskStatus if counts[s]],
             "can_manage": can_manage_plan(request.user, plan),
+            "can_change_settings": can_change_review_setting(request.user, plan),
             "history": history_for(plan, include_children=True)[:8],
         },
     )
@@ -192,6 +194,29 @@ def plan_edit(request, pk: int):
             messages.success(request, "Đã lưu thông tin kế hoạch.")
             return redirect(plan)
     return render(request, "plans/plan_form.html", {"form": form, "plan": Plan.objects.get(pk=plan.pk)})
+
+
+@login_required
+def plan_settings(request, pk: int):
+    """Cách duyệt báo cáo: đầu mối or lãnh đạo of the plan choose who accepts the lead unit's reports."""
+    plan = _plan(request, pk)
+    if not can_change_review_setting(request.user, plan):
+        raise PermissionDenied("Chỉ đầu mối hoặc lãnh đạo UBND của kế hoạch mới được đổi cách duyệt báo cáo.")
+    form = ReviewSettingForm(request.POST or None, plan=plan)
+    if request.method == "POST" and form.is_valid():
+        plan = plan_services.plan_review_setting_update(
+            actor=request.user,
+            plan=plan,
+            leader_reviews_lead_unit=form.cleaned_data["leader_reviews_lead_unit"],
+        )
+        messages.success(
+            request,
+            f"Đã lưu: báo cáo của {plan.lead_unit} do lãnh đạo UBND chấp nhận."
+            if plan.leader_reviews_lead_unit
+            else f"Đã lưu: báo cáo của {plan.lead_unit} do đầu mối chấp nhận.",
+        )
+        return redirect(plan)
+    return render(request, "plans/plan_settings.html", {"plan": plan, "form": form})
 
 
 @login_required

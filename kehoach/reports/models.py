@@ -14,7 +14,12 @@ from kehoach.tracking.periods import period_label
 
 class ReportState(models.TextChoices):
     DRAFT = "du_thao", "Dự thảo"
+    SUBMITTED = "cho_ky", "Chờ ký"
     ISSUED = "da_ban_hanh", "Đã ban hành"
+
+
+# Not yet issued: đầu mối's draft, or the draft submitted to lãnh đạo for signature.
+OPEN_STATES = (ReportState.DRAFT, ReportState.SUBMITTED)
 
 
 # What đầu mối writes in a draft; everything else is compiled from the data.
@@ -76,6 +81,26 @@ class Report(TimeStampedModel):
         related_name="report",
         verbose_name="văn bản đã ban hành",
     )
+    # Trình ký: đầu mối hands the draft to lãnh đạo; lãnh đạo signs it or returns it with a reason.
+    submitted_at = models.DateTimeField("trình ký lúc", null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="người trình ký",
+    )
+    returned_at = models.DateTimeField("trả lại lúc", null=True, blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="người trả lại",
+    )
+    return_reason = models.TextField("lý do trả lại", blank=True)
     issued_at = models.DateTimeField("ban hành lúc", null=True, blank=True)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -93,11 +118,12 @@ class Report(TimeStampedModel):
         verbose_name_plural = "báo cáo định kỳ"
         ordering = ["-plan__year", "plan_id", "-created_at"]
         constraints = [
-            # One draft per period at a time; issued reports stay, a corrected one is a new draft.
+            # One report in the works per period (draft or awaiting signature); issued reports stay, a
+            # corrected one is a new draft.
             models.UniqueConstraint(
                 fields=["plan", "period_kind", "period_number"],
-                condition=models.Q(state="du_thao"),
-                name="report_one_draft_per_period",
+                condition=models.Q(state__in=["du_thao", "cho_ky"]),
+                name="report_one_open_per_period",
             )
         ]
         indexes = [models.Index(fields=["plan", "period_kind", "period_number"])]
@@ -111,7 +137,17 @@ class Report(TimeStampedModel):
 
     @property
     def is_draft(self) -> bool:
+        """Đầu mối's draft, editable (not while it awaits signature)."""
         return self.state == ReportState.DRAFT
+
+    @property
+    def is_submitted(self) -> bool:
+        """Trình ký: awaiting lãnh đạo's signature or return."""
+        return self.state == ReportState.SUBMITTED
+
+    @property
+    def is_issued(self) -> bool:
+        return self.state == ReportState.ISSUED
 
     def get_absolute_url(self) -> str:
         return reverse("reports:detail", args=[self.pk])

@@ -1,9 +1,14 @@
-"""Writing, refreshing and issuing periodic reports. Views, the API and commands call these only."""
+"""Writing, refreshing, submitting and issuing periodic reports. Views, the API and commands call these only.
+
+Dự thảo (đầu mối edits) → Trình ký → Chờ ký (locked; lãnh đạo notified) → Ký ban hành → Đã ban hành,
+or from Chờ ký back to Dự thảo: lãnh đạo returns it with a reason (đầu mối notified) or đầu mối withdraws it.
+"""
 
 import datetime
 import hashlib
 import json
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -15,26 +20,29 @@ from django.utils import timezone
 from kehoach.core.audit import audit_change, snapshot
 from kehoach.core.jobs import run_after_commit
 from kehoach.core.models import AuditEntry
-from kehoach.documents.document import OfficialDocument
+from kehoach.documents.document import OfficialDocument, place_date, two_digits
 from kehoach.documents.http import render_file
 from kehoach.documents.models import DocumentKind, OutgoingDocument
-from kehoach.documents.naming import signature_parts
+from kehoach.documents.naming import place_name, signature_parts
 from kehoach.documents.services.register import (
     document_file,
     document_filename,
     document_issue,
     document_store_files,
+    expected_number,
+    symbol_for,
 )
 from kehoach.plans.models import Plan
 from kehoach.plans.permissions import ensure_can_manage
-from kehoach.tracking.choices import PeriodKind, ReportStatus
+from kehoach.tracking.choices import NotificationKind, PeriodKind, ReportStatus
 from kehoach.tracking.models import Measurement
+from kehoach.tracking.services.notifications import notify_on_commit, plan_leaders, plan_reviewers
 
 from .builder import build_document, default_title
 from .collect import bounds_of, collect
 from .models import EDITABLE_FIELDS, Report, ReportState
 from .payload import indicators_payload, report_payload
-from .permissions import ensure_can_edit, ensure_can_issue
+from .permissions import ensure_can_edit, ensure_can_issue, ensure_can_withdraw
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +62,14 @@ REQUIRED = {
 
 class ReportConflict(ValidationError):
     """Saved from an old version: someone else changed the report since it was opened."""
+
+
+@dataclass(frozen=True)
+class Blocker:
+    """Why a report cannot be submitted or signed yet; `field` names the part to fill in, if that is why."""
+
+    text: str
+    field: str = ""
 
 
 def _prefill_narrative(items: list[str], empty: str) -> str:
@@ -125,7 +141,10 @@ def report_create(
                 report.save()
         except IntegrityError:
             raise ValidationError(
-                {"period_kind": f"Đã có dự thảo báo cáo {report.period_label}; hãy mở dự thảo đó để sửa."}
+                {
+                    "period_kind": f"Đã có dự thảo báo cáo {report.period_label} (chưa ban hành, có thể đang "
+                    "chờ ký); hãy mở dự thảo đó trong danh sách báo cáo."
+                }
             ) from None
         audit_change(
             actor=actor,
@@ -212,9 +231,176 @@ def missing_parts(report: Report) -> list[str]:
     return [label for field, label in REQUIRED.items() if not getattr(report, field).strip()]
 
 
+def blockers(
+    report: Report, *, today: datetime.date | None = None, action: str = "trình ký"
+) -> list[Blocker]:
+    """What stops the report from being submitted (or signed) today: empty required parts, each named
+    with its field so the page links to it, a period whose data cut-off has not come yet, and, to
+    submit, a commune without a leader's account to sign."""
+    today = today or timezone.localdate()
+    found = [
+        Blocker(f"Mục “{label}” còn trống.", field)
+        for field, label in REQUIRED.items()
+        if not getattr(report, field).strip()
+    ]
+    bounds = bounds_of(report.plan, report.period_kind, report.period_number)
+    if today < bounds.ends_on:
+        found.append(
+            Blocker(
+                f"Kỳ {report.period_label} chốt số liệu ngày {bounds.ends_on:%d/%m/%Y}: {action} được "
+                "từ ngày đó. Trong lúc chờ, dự thảo vẫn sửa được và số liệu luôn cập nhật đến hôm nay."
+            )
+        )
+    if action == "trình ký" and not plan_leaders(report.plan):
+        found.append(
+            Blocker(
+                f"{report.plan.owner_unit} chưa có tài khoản lãnh đạo nào để ký; "
+                "đề nghị quản trị gán vai trò lãnh đạo trước khi trình ký."
+            )
+        )
+    return found
+
+
+def _refuse(found: list[Blocker], action: str) -> None:
+    if found:
+        raise ValidationError(f"Chưa {action} được: " + " ".join(b.text for b in found))
+
+
+def _state_event(actor, report: Report, before_state: str, summary: str, extra: dict | None = None) -> None:
+    audit_change(
+        actor=actor,
+        obj=report,
+        action=AuditEntry.Action.EVENT,
+        before={"Trạng thái": ReportState(before_state).label},
+        after={"Trạng thái": report.get_state_display(), **(extra or {})},
+        context=report.plan,
+        summary=summary,
+    )
+
+
+def report_submit(
+    *, actor, report: Report, version: int | None = None, today: datetime.date | None = None
+) -> Report:
+    """Trình ký: đầu mối hands the finished draft to lãnh đạo, who are notified. The draft is locked
+    until it is signed, returned or withdrawn."""
+    today = today or timezone.localdate()
+    ensure_can_edit(actor, report)
+    with transaction.atomic():
+        current = _locked(report)
+        ensure_can_edit(actor, current)
+        if version not in (None, "") and int(version) != current.version:
+            raise ReportConflict("Dự thảo vừa được người khác sửa; xin xem lại nội dung mới rồi trình ký.")
+        _refuse(blockers(current, today=today), "trình ký")
+        current.state = ReportState.SUBMITTED
+        current.submitted_at, current.submitted_by = timezone.now(), actor
+        current.return_reason = ""
+        current.version += 1
+        current.save()
+        _state_event(actor, current, ReportState.DRAFT, f"Trình ký báo cáo {current.period_label}")
+        plan = current.plan
+        notify_on_commit(
+            users=plan_leaders(plan),
+            kind=NotificationKind.SIGN,
+            key=f"report-sign:{current.pk}:{current.version}",
+            title=f"{actor} trình ký báo cáo {current.period_label} – {plan.number or plan.title}",
+            body=current.title,
+            url=current.get_absolute_url(),
+        )
+    return current
+
+
+def report_return(*, actor, report: Report, reason: str) -> Report:
+    """Lãnh đạo sends the report awaiting signature back to đầu mối with what to change."""
+    ensure_can_issue(actor, report, action="trả lại")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Cần ghi lý do trả lại để đầu mối biết phải sửa gì."})
+    with transaction.atomic():
+        current = _locked(report)
+        ensure_can_issue(actor, current, action="trả lại")
+        current.state = ReportState.DRAFT
+        current.returned_at, current.returned_by = timezone.now(), actor
+        current.return_reason = reason
+        current.version += 1
+        current.save()
+        _state_event(
+            actor,
+            current,
+            ReportState.SUBMITTED,
+            f"Trả lại báo cáo {current.period_label}: {reason}",
+            {"Lý do trả lại": reason},
+        )
+        users = plan_reviewers(current.plan)
+        if current.submitted_by_id and current.submitted_by.is_active:
+            users.append(current.submitted_by)
+        notify_on_commit(
+            users=users,
+            kind=NotificationKind.RETURNED,
+            key=f"report-returned:{current.pk}:{current.version}",
+            title=f"{actor} trả lại dự thảo báo cáo {current.period_label}: {reason}"[:300],
+            body=reason,
+            url=current.get_absolute_url(),
+        )
+    return current
+
+
+def report_withdraw(*, actor, report: Report) -> Report:
+    """Đầu mối takes back a report awaiting signature to change it; it must be submitted again."""
+    ensure_can_withdraw(actor, report)
+    with transaction.atomic():
+        current = _locked(report)
+        ensure_can_withdraw(actor, current)
+        current.state = ReportState.DRAFT
+        current.version += 1
+        current.save()
+        _state_event(actor, current, ReportState.SUBMITTED, f"Rút lại báo cáo {current.period_label} để sửa")
+    return current
+
+
+@dataclass(frozen=True)
+class SigningPreview:
+    """What the leader confirms before signing: the number the register will give, the date, recipients."""
+
+    number_symbol: str
+    earliest: datetime.date
+    today: datetime.date
+    place: str
+    recipients: list[str]
+    signer: list[str]
+
+    def place_date(self, issued_on: datetime.date | None) -> str:
+        """The date line as the signed document will print it: "Hà Bắc, ngày 07 tháng 12 năm 2026"."""
+        return place_date(self.place, issued_on) if issued_on else ""
+
+
+def signing_preview(report: Report, *, today: datetime.date | None = None) -> SigningPreview:
+    today = today or timezone.localdate()
+    issuer = report.plan.owner_unit
+    number = expected_number(issuer, today.year)
+    bounds = bounds_of(report.plan, report.period_kind, report.period_number)
+    plan = report.plan
+    return SigningPreview(
+        number_symbol=f"{two_digits(number)}/{symbol_for(DocumentKind.REPORT, issuer)}",
+        earliest=bounds.ends_on,
+        today=today,
+        place=plan.place or place_name(plan.issuer_name or issuer.name),
+        recipients=[line.strip(" -;.") for line in report.recipients.splitlines() if line.strip(" -;.")],
+        signer=[
+            x
+            for x in (
+                report.signer_authority,
+                report.signer_delegation,
+                report.signer_position,
+                report.signer_name,
+            )
+            if x
+        ],
+    )
+
+
 def report_document(report: Report, *, today: datetime.date | None = None) -> OfficialDocument:
     """The document as it reads now: frozen content once issued, else the draft from live data."""
-    if not report.is_draft and report.document_id:
+    if report.is_issued and report.document_id:
         return OfficialDocument.from_dict(report.document.content)
     data = collect(report, today=today or timezone.localdate())
     return build_document(report, data)
@@ -222,7 +408,7 @@ def report_document(report: Report, *, today: datetime.date | None = None) -> Of
 
 def report_file(report: Report, ext: str) -> tuple[bytes, str]:
     """The report as a PDF or DOCX and its file name: the issued file, or the draft rendered now."""
-    if report.is_draft:
+    if not report.is_issued:
         stamp = timezone.localdate().strftime("%d-%m-%Y")
         filename = f"Dự thảo báo cáo {report.period_label} {stamp}.{ext}"
         return render_file(report_document(report), ext), filename
@@ -240,7 +426,8 @@ def report_issue(
     today: datetime.date | None = None,
     version: int | None = None,
 ) -> Report:
-    """Sign and issue: take the next number from the register, freeze data and document, queue delivery.
+    """Sign and issue a report awaiting signature: take the next number from the register, freeze data
+    and document, queue delivery.
 
     One transaction: the number, the frozen report and the outbox entry commit together or not at all.
     """
@@ -269,7 +456,7 @@ def report_issue(
         if missing:
             raise ValidationError(f"Chưa ban hành được: các mục sau còn trống: {', '.join(missing)}.")
         data = collect(report, today=issued_on)
-        before = snapshot(report)
+        before_state = report.state
         entry = document_issue(
             actor=actor,
             issuer=report.plan.owner_unit,
@@ -292,14 +479,12 @@ def report_issue(
         report.issued_by = actor
         report.version += 1
         report.save()
-        audit_change(
-            actor=actor,
-            obj=report,
-            action=AuditEntry.Action.UPDATE,
-            before=before,
-            after=snapshot(report, extra={"số, ký hiệu": entry.number_symbol}),
-            context=report.plan,
-            summary=f"Ban hành báo cáo {report.period_label}, số {entry.number_symbol}",
+        _state_event(
+            actor,
+            report,
+            before_state,
+            f"Ký ban hành báo cáo {report.period_label}, số {entry.number_symbol}",
+            {"Số, ký hiệu": entry.number_symbol, "Ngày ban hành": issued_on},
         )
         _queue_delivery(actor, report)
         # Files are rendered once the issue has committed; until then (or if it fails) they render on demand.

@@ -39,3 +39,4 @@ class NotificationKind(models.TextChoices):
     SUBMITTED = "cho_duyet", "Báo cáo chờ duyệt"
     ALERT = "canh_bao", "Cảnh báo điều hành"
     NUDGE = "don_doc", "Đôn đốc của đầu mối"
+    SIGN = "cho_ky", "Báo cáo chờ ký"

@@ -27,7 +27,7 @@ from .choices import ReporterRole, ReportStatus
 from .exports import indicators_xlsx
 from .forms import EvidenceForm, MeasurementForm, ProgressReportForm, ReasonForm, ReportingConfigForm
 from .models import Evidence, Measurement, Notification, Period, ProgressReport
-from .permissions import can_report_for, can_review
+from .permissions import ReviewScope, can_report_for, can_review, reviewed_by_leaders
 from .services import evidence as evidence_services
 from .services import measurements as measurement_services
 from .services import periods as period_services
@@ -122,6 +122,7 @@ def _desk_context(request, plan: Plan, period: Period) -> dict:
         "task_rows": task_rows,
         "indicator_rows": indicator_rows,
         "can_review": can_review(request.user, plan),
+        "review_scope": ReviewScope(request.user, plan),
         "report_badges": REPORT_BADGES,
         "status_badges": STATUS_BADGES,
         "assessment_badges": ASSESSMENT_BADGES,
@@ -338,7 +339,10 @@ def _record_context(request, record, form, conflict=None, evidence_form=None) ->
             "plan": plan,
             "form": form,
             "reason_form": ReasonForm(),
-            "can_review": can_review(request.user, plan) and stored,
+            "can_review": stored and record.unit in ReviewScope(request.user, plan),
+            "reviewed_by_leaders": reviewed_by_leaders(plan, record.unit),
+            # Replacing a computed figure stays with đầu mối, whoever accepts the unit's records.
+            "can_override": can_review(request.user, plan),
             "conflict": conflict,
             "history": history_for(record)[:30] if stored else [],
             "badge": REPORT_BADGES[record.status] if stored else "light",
@@ -567,7 +571,7 @@ def _review(request, record, action, kind: str):
             {
                 "slot": selectors.Slot(record.unit, getattr(record, "role", "chu_tri"), record),
                 "kind": kind,
-                "can_review": True,
+                "review_scope": ReviewScope(request.user, record.period.plan),
                 "report_badges": REPORT_BADGES,
                 "error": error_text,
                 "period": record.period,

@@ -1,5 +1,6 @@
 """The quarterly report from draft to issued document, in a real browser (Debian's chromium):
-đầu mối compiles and edits it, the chairman signs it, and the PDF carries the register number."""
+đầu mối compiles, edits and submits it for signature, the chairman signs it after the confirmation
+step, and the PDF carries the register number."""
 
 import os
 import re
@@ -59,13 +60,16 @@ def test_daumoi_compiles_and_chairman_issues(browser, page, live_server, habac, 
     expect(preview).to_contain_text("BÁO CÁO")
     expect(preview).to_contain_text(PROPOSAL)
     expect(preview).to_contain_text("DỰ THẢO")
-    expect(page.get_by_role("button", name="Ký ban hành")).to_have_count(0)
+    expect(page.get_by_role("link", name="Ký ban hành…")).to_have_count(0)
+    page.get_by_role("button", name="Trình ký").click()
+    expect(page.get_by_role("alert").filter(has_text="Đã trình ký báo cáo Quý I/2026")).to_be_visible()
     report = Report.objects.get()
     logout(page)
 
     login(page, live_server, "lanhdao")
     page.goto(f"{live_server.url}{report.get_absolute_url()}")
-    page.get_by_role("button", name="Ký ban hành").click()
+    page.get_by_role("link", name="Ký ban hành…").click()
+    page.get_by_role("button", name="Xác nhận ký ban hành").click()
     expect(page.get_by_role("alert").filter(has_text="Đã ban hành báo cáo số 01/BC-UBND.")).to_be_visible()
     expect(page.locator(".official-document")).to_contain_text("Số: 01/BC-UBND")
     report.refresh_from_db()

@@ -63,6 +63,23 @@ def lock_series(issuer: Unit, year: int) -> DocumentCounter:
     return DocumentCounter.objects.select_for_update().get(issuer=issuer, year=year)
 
 
+def expected_number(issuer: Unit, year: int) -> int:
+    """The number the issuer's next document of `year` would take now, read without locking: shown before
+    signing; another document registered first takes it and the signature gets the one after."""
+    last = (
+        DocumentCounter.objects.filter(issuer=issuer, year=year).values_list("last_number", flat=True).first()
+        or 0
+    )
+    highest = (
+        OutgoingDocument.objects.filter(issuer=issuer, year=year)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+        or 0
+    )
+    return max(last, highest) + 1
+
+
 def take_number(issuer: Unit, year: int) -> int:
     """The next number of the issuer's series for `year`. Must run inside the issuing transaction: the
     counter row stays locked until it commits, so concurrent issues queue instead of sharing a number."""

@@ -12,7 +12,7 @@ from kehoach.units.access import access_for
 from kehoach.units.models import Unit
 
 from ..models import Goal, MeasureSection, Plan, PlanReference, Responsibility
-from ..permissions import ensure_can_manage
+from ..permissions import can_change_review_setting, ensure_can_manage
 
 PLAN_FIELDS = (
     "number",
@@ -82,6 +82,36 @@ def plan_update(*, actor, plan: Plan, data: dict[str, Any]) -> Plan:
         from .tasks import plan_reschedule_tasks
 
         plan_reschedule_tasks(actor=actor, plan=plan)
+    return plan
+
+
+@transaction.atomic
+def plan_review_setting_update(*, actor, plan: Plan, leader_reviews_lead_unit: bool) -> Plan:
+    """Who accepts the lead unit's own progress reports and figures: đầu mối (off) or lãnh đạo (on).
+
+    Changed by đầu mối or lãnh đạo of the plan; reports already sent go to whoever the setting names now.
+    """
+    plan = Plan.objects.select_for_update().select_related("owner_unit", "lead_unit").get(pk=plan.pk)
+    if not can_change_review_setting(actor, plan):
+        raise PermissionDenied("Chỉ đầu mối hoặc lãnh đạo UBND của kế hoạch mới được đổi cách duyệt báo cáo.")
+    value = bool(leader_reviews_lead_unit)
+    if plan.leader_reviews_lead_unit == value:
+        return plan
+    before = snapshot(plan)
+    plan.leader_reviews_lead_unit = value
+    plan.save(update_fields=["leader_reviews_lead_unit", "updated_at"])
+    audit_change(
+        actor=actor,
+        obj=plan,
+        action=AuditEntry.Action.UPDATE,
+        before=before,
+        after=snapshot(plan),
+        summary=(
+            f"Báo cáo của {plan.lead_unit} (đơn vị đầu mối) do lãnh đạo UBND chấp nhận"
+            if value
+            else f"Báo cáo của {plan.lead_unit} (đơn vị đầu mối) do đầu mối chấp nhận"
+        ),
+    )
     return plan
 
 

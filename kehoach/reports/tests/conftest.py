@@ -117,3 +117,11 @@ def make_accepted_q1(habac, users, units, q1) -> dict:
             actor=daumoi, measurement=m_services.measurement_submit(actor=vhxh, measurement=m)
         )
     return {"task4": task4, "task5": task5, "figures": figures}
+
+
+def submit_and_issue(users, report, *, on, today=None):
+    """Đầu mối submits the draft for signature (trình ký), lãnh đạo signs it on `on`."""
+    from kehoach.reports import services
+
+    report = services.report_submit(actor=users["daumoi"], report=report, today=today or on)
+    return services.report_issue(actor=users["lanhdao"], report=report, issued_on=on, today=today or on)

@@ -14,6 +14,8 @@ from kehoach.exchange.services import deliver_due
 from kehoach.exchange.tests.helpers import Receiver, free_port
 from kehoach.reports import services
 
+from .conftest import submit_and_issue
+
 TODAY = datetime.date(2026, 4, 2)
 
 
@@ -31,7 +33,7 @@ def test_issued_report_delivered_once_across_an_outage(habac, users, accepted_q1
     draft = services.report_create(
         actor=users["daumoi"], plan=habac, period_kind="quy", period_number=1, today=TODAY
     )
-    report = services.report_issue(actor=users["lanhdao"], report=draft, issued_on=TODAY, today=TODAY)
+    report = submit_and_issue(users, draft, on=TODAY)
     delivery = Delivery.objects.get(source_type="reports.report", source_id=report.pk)
 
     # The city's system is down: the attempt fails and is scheduled again, nothing is lost.

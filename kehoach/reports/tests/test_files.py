@@ -16,6 +16,8 @@ from kehoach.documents.services.register import document_file
 from kehoach.reports import services
 from kehoach.reports.models import Report
 
+from .conftest import submit_and_issue
+
 TODAY = datetime.date(2026, 4, 2)
 
 
@@ -42,7 +44,7 @@ def issued(habac, users, accepted_q1):
     draft = services.report_create(
         actor=users["daumoi"], plan=habac, period_kind="quy", period_number=1, today=TODAY
     )
-    return services.report_issue(actor=users["lanhdao"], report=draft, issued_on=TODAY, today=TODAY)
+    return submit_and_issue(users, draft, on=TODAY)
 
 
 def test_files_say_what_the_data_says(issued):
@@ -92,6 +94,7 @@ def test_concurrent_issues_take_different_numbers(habac, users, units, settings,
         )
         for d in drafts
     ]
+    drafts = [services.report_submit(actor=users["daumoi"], report=d, today=TODAY) for d in drafts]
     errors: list[BaseException] = []
     barrier = threading.Barrier(len(drafts))
 

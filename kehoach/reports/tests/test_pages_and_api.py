@@ -14,6 +14,8 @@ from kehoach.reports import services
 from kehoach.reports.models import EDITABLE_FIELDS, Report, ReportState
 from kehoach.units.services import token_create
 
+from .conftest import submit_and_issue
+
 TODAY = datetime.date(2026, 4, 2)
 
 
@@ -26,7 +28,7 @@ def draft(habac, users, accepted_q1) -> Report:
 
 @pytest.fixture
 def issued(users, draft) -> Report:
-    return services.report_issue(actor=users["lanhdao"], report=draft, issued_on=TODAY, today=TODAY)
+    return submit_and_issue(users, draft, on=TODAY)
 
 
 def bearer(user) -> dict:
@@ -73,14 +75,21 @@ def test_create_edit_issue_through_the_pages(habac, users, client_for, accepted_
     stale = daumoi.post(reverse("reports:edit", args=[report.pk]), {**data, "proposals": "Khác"})
     assert stale.status_code == 200 and "vừa được người khác sửa" in stale.content.decode()
     assert "Khác" in stale.content.decode()
-    # Staff cannot edit, đầu mối cannot issue, lãnh đạo can.
+    # Staff cannot edit; đầu mối submits for signature, cannot issue; lãnh đạo confirms and signs.
     assert client_for(users["vhxh"]).get(reverse("reports:edit", args=[report.pk])).status_code == 404
     report.refresh_from_db()
+    page = daumoi.get(report.get_absolute_url()).content.decode()
+    assert f'name="version" value="{report.version}"' in page and "Trình ký" in page
+    response = daumoi.post(reverse("reports:submit", args=[report.pk]), {"version": report.version})
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.state == ReportState.SUBMITTED and report.submitted_by == users["daumoi"]
     signed = {"issued_on": "02/04/2026", "version": report.version}
     assert daumoi.post(reverse("reports:issue", args=[report.pk]), signed).status_code == 403
     lanhdao = client_for(users["lanhdao"])
-    page = lanhdao.get(report.get_absolute_url()).content.decode()
-    assert f'name="version" value="{report.version}"' in page
+    confirm = lanhdao.get(reverse("reports:issue", args=[report.pk])).content.decode()
+    assert f'name="version" value="{report.version}"' in confirm
+    assert "01/BC-UBND" in confirm and "không hoàn tác" in confirm
     response = lanhdao.post(reverse("reports:issue", args=[report.pk]), signed)
     assert response.status_code == 302
     report.refresh_from_db()
@@ -89,6 +98,8 @@ def test_create_edit_issue_through_the_pages(habac, users, client_for, accepted_
 
 
 def test_issue_page_shows_why_it_was_refused(draft, users, client_for):
+    services.report_submit(actor=users["daumoi"], report=draft, today=TODAY)
+    draft.refresh_from_db()
     response = client_for(users["lanhdao"]).post(
         reverse("reports:issue", args=[draft.pk]),
         {"issued_on": "10/03/2026", "version": draft.version},
@@ -161,6 +172,18 @@ def test_api_create_patch_issue(habac, users, client, accepted_q1):
         f"/api/v1/reports/{report_id}/issue", json.dumps({}), content_type="application/json", **daumoi
     )
     assert refused.status_code == 403
+    not_submitted = client.post(
+        f"/api/v1/reports/{report_id}/issue", json.dumps({}), content_type="application/json", **lanhdao
+    )
+    assert not_submitted.status_code == 422 and "chưa được trình ký" in not_submitted.content.decode()
+    submitted = client.post(
+        f"/api/v1/reports/{report_id}/submit",
+        json.dumps({"version": patch.json()["version"]}),
+        content_type="application/json",
+        **daumoi,
+    )
+    assert submitted.status_code == 200, submitted.content
+    assert submitted.json()["state"] == "cho_ky" and submitted.json()["submitted_at"]
     issued = client.post(
         f"/api/v1/reports/{report_id}/issue",
         json.dumps({"issued_on": datetime.date.today().isoformat()}),

@@ -28,7 +28,14 @@ def create(users, habac, kind="quy", number=1) -> Report:
     )
 
 
+def submit(users, report, on=TODAY) -> Report:
+    return services.report_submit(actor=users["daumoi"], report=report, today=on)
+
+
 def issue(users, report, on=TODAY) -> Report:
+    """Submit the draft for signature if it is one, then sign it."""
+    if report.is_draft:
+        report = submit(users, report, on)
     return services.report_issue(actor=users["lanhdao"], report=report, issued_on=on, today=on)
 
 
@@ -125,9 +132,11 @@ def test_city_leader_cannot_sign_or_number_for_the_commune(habac, users, accepte
 
 
 def test_issue_refuses_a_draft_changed_after_it_was_read(habac, users, accepted_q1):
-    report = create(users, habac)
+    report = submit(users, create(users, habac))
     read_version = report.version
+    report = services.report_withdraw(actor=users["daumoi"], report=report)
     services.report_update(actor=users["daumoi"], report=report, data={"proposals": "Đổi sau khi trình"})
+    report = submit(users, report)
     with pytest.raises(services.ReportConflict):
         services.report_issue(
             actor=users["lanhdao"], report=report, issued_on=TODAY, today=TODAY, version=read_version
@@ -257,22 +266,20 @@ def test_second_report_takes_the_next_number(habac, users, accepted_q1):
     assert second.document.number_symbol == "02/BC-UBND"
 
 
-def test_issue_refused_before_cutoff_in_future_or_incomplete(habac, users, accepted_q1):
-    report = create(users, habac)
+def test_issue_refused_before_cutoff_or_in_future(habac, users, accepted_q1):
+    report = submit(users, create(users, habac))
     with pytest.raises(ValidationError) as exc:
-        issue(users, report, on=datetime.date(2026, 3, 10))
+        services.report_issue(
+            actor=users["lanhdao"], report=report, issued_on=datetime.date(2026, 3, 10), today=TODAY
+        )
     assert "chốt số liệu ngày 14/03/2026" in exc.value.message_dict["issued_on"][0]
     with pytest.raises(ValidationError):
         services.report_issue(
             actor=users["lanhdao"], report=report, issued_on=datetime.date(2026, 5, 1), today=TODAY
         )
-    services.report_update(actor=users["daumoi"], report=report, data={"signer_name": ""})
-    with pytest.raises(ValidationError) as exc:
-        issue(users, report)
-    assert "Họ tên người ký" in exc.value.messages[0]
     assert not OutgoingDocument.objects.exists() and not Delivery.objects.exists()
     report.refresh_from_db()
-    assert report.state == ReportState.DRAFT
+    assert report.state == ReportState.SUBMITTED
 
 
 @pytest.mark.parametrize("username", ["daumoi", "vhxh", "captren"])

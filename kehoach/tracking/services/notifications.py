@@ -31,6 +31,15 @@ def plan_reviewers(plan) -> list[User]:
     )
 
 
+def plan_leaders(plan) -> list[User]:
+    """The lãnh đạo of the commune that owns the plan."""
+    return list(
+        User.objects.filter(
+            is_active=True, memberships__unit=plan.owner_unit_id, memberships__role=Role.LEADER
+        ).distinct()
+    )
+
+
 def notify(*, users: Iterable[User], kind: str, key: str, title: str, body: str = "", url: str = "") -> int:
     """Create one notification per user unless that user already has one with this key."""
     rows = [

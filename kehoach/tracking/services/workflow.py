@@ -1,7 +1,8 @@
 """The reporting workflow shared by progress reports and indicator data.
 
 nháp → đã gửi → đã chấp nhận, or → trả lại (with a reason) → đã gửi again. Units edit only their own
-drafts and returned reports while the period is open; đầu mối accepts, returns and reopens.
+drafts and returned reports while the period is open; đầu mối accepts, returns and reopens (lãnh đạo,
+for the lead unit's own records, where the plan separates duties: `permissions.ensure_can_review_record`).
 Every step is one transaction with its audit row; notifications go out after commit.
 """
 
@@ -17,8 +18,8 @@ from kehoach.core.models import AuditEntry
 
 from ..choices import NotificationKind, ReportStatus
 from ..models import WorkflowModel
-from ..permissions import ensure_can_report, ensure_can_review
-from .notifications import notify_on_commit, plan_reviewers, record_handled, unit_people
+from ..permissions import ensure_can_report, ensure_can_review_record, reviewed_by_leaders
+from .notifications import notify_on_commit, plan_leaders, plan_reviewers, record_handled, unit_people
 
 
 @dataclass
@@ -212,7 +213,7 @@ def submit(*, actor, record: WorkflowModel, validate_submit) -> WorkflowModel:
 
 def accept(*, actor, record: WorkflowModel) -> WorkflowModel:
     current = lock_for_update(record)
-    ensure_can_review(actor, _plan(current))
+    ensure_can_review_record(actor, current)
     if current.period.is_closed:
         raise ValidationError(f"Kỳ {current.period.label} đã khóa sổ.")
     if current.status != ReportStatus.SUBMITTED:
@@ -230,7 +231,7 @@ def accept(*, actor, record: WorkflowModel) -> WorkflowModel:
 
 def return_(*, actor, record: WorkflowModel, reason: str) -> WorkflowModel:
     current = lock_for_update(record)
-    ensure_can_review(actor, _plan(current))
+    ensure_can_review_record(actor, current)
     if current.period.is_closed:
         raise ValidationError(f"Kỳ {current.period.label} đã khóa sổ.")
     if current.status != ReportStatus.SUBMITTED:
@@ -250,7 +251,7 @@ def return_(*, actor, record: WorkflowModel, reason: str) -> WorkflowModel:
 def reopen(*, actor, record: WorkflowModel, reason: str) -> WorkflowModel:
     """An accepted report back to "trả lại" so its unit can correct it; needs đầu mối and a reason."""
     current = lock_for_update(record)
-    ensure_can_review(actor, _plan(current))
+    ensure_can_review_record(actor, current)
     if current.period.is_closed:
         raise ValidationError(f"Kỳ {current.period.label} đã khóa sổ: mở lại kỳ trước.")
     if current.status != ReportStatus.ACCEPTED:
@@ -279,9 +280,11 @@ def _event(actor, record: WorkflowModel, summary: str, previous: str) -> None:
 
 
 def notify_submitted(record: WorkflowModel) -> None:
-    """Tell the plan's đầu mối that a unit sent something to review (after commit)."""
+    """Tell whoever reviews it — the plan's đầu mối, or its lãnh đạo for the lead unit's own records
+    where the plan separates duties — that a unit sent something to review (after commit)."""
+    plan = record.period.plan
     notify_on_commit(
-        users=plan_reviewers(record.period.plan),
+        users=plan_leaders(plan) if reviewed_by_leaders(plan, record.unit) else plan_reviewers(plan),
         kind=NotificationKind.SUBMITTED,
         key=f"submitted:{record.key_prefix}:{record.pk}:{record.version}",
         title=f"{record.unit} gửi {record.noun} {record.period.label}: {record.subject}",
