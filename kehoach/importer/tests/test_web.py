@@ -206,6 +206,13 @@ def test_upload_review_publish(habac, users, units, client_for, media):
         units["TT PVHCC"],
     ]
     assert plan.references.get().number == "350/KH-UBND"
+    assert plan.references.get().issuer == "Ủy ban nhân dân thành phố Hải Phòng"
+    # The signature block whole: "TM. ỦY BAN NHÂN DÂN" above the position survives review and publish.
+    assert (plan.signer_authority, plan.signer_position, plan.signer_name) == (
+        "TM. ỦY BAN NHÂN DÂN",
+        "Chủ tịch",
+        "Nguyễn Anh Tuấn",
+    )
     # Audit: the plan's creation, the new unit, and the job's steps.
     assert AuditEntry.objects.filter(object_id=str(plan.pk), summary="Tạo kế hoạch từ văn bản").exists()
     assert AuditEntry.objects.filter(object_id=str(new_unit.pk), action=AuditEntry.Action.CREATE).exists()
