@@ -1247,23 +1247,28 @@ def _cell(row: list[str], col: int | None, keep_breaks: bool = False) -> str:
 
 
 # "TM. ỦY BAN NHÂN DÂN" (on behalf of a collective body), "TL. CHỦ TỊCH", "TUQ. CHỦ TỊCH", "Q. CHỦ TỊCH":
-# the line above the signer's position. "KT. …" is left out: it follows from a deputy's position.
-_AUTHORITY = re.compile(r"^\W*((?:TM|TL|TUQ|Q)\s*\.\s*[^\n]{2,90}?)\W*$", re.MULTILINE)
+# the line above the signer's position. "KT. …" is left out: it follows from a deputy's position. The
+# capitals after the marker, up to the next marker or the end of the line ("… NCTường. TM. ỦY BAN NHÂN
+# DÂN KT. CHỦ TỊCH" where a PDF puts the recipients and the signature on one line).
+_AUTHORITY = re.compile(
+    rf"\b((?:TM|TL|TUQ|Q)\s*\.\s*[{UPPER}][{UPPER} ]{{1,90}}?)\s*(?=\b(?:KT|TL|TUQ|Q)\s*\.|\W*$)"
+)
 
 
 def _signing_authority(block: str) -> str | None:
     """The topmost authority line of a signature block that ends where the position starts."""
-    lines = block.split("\n")
-    while lines and not lines[-1].strip():
-        lines.pop()
-    # Only the block's own lines: upward from the position until a line that is not in capitals.
+    lines = block.rstrip().split("\n")
+    # The block's own lines: upward from the position while they are in capitals; a line shared with
+    # the text beside the signature is the last one looked at.
     own: list[str] = []
     for line in reversed(lines):
-        if not line.strip() or not is_all_caps(line):
+        if not line.strip():
             break
         own.insert(0, line)
+        if not is_all_caps(line):
+            break
     for line in own:
-        m = _AUTHORITY.match(line.strip())
+        m = _AUTHORITY.search(line)
         if m:
             words = m.group(1).split()
             return re.sub(r"^(TM|TL|TUQ|Q)\s*\.\s*", r"\1. ", " ".join(words))

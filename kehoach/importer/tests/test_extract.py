@@ -277,6 +277,8 @@ def test_habac_reference_issuer_survives_the_page_break_and_the_next_document():
         ("TL. CHỦ TỊCH\nCHÁNH VĂN PHÒNG", "TL. CHỦ TỊCH"),
         ("TM.ỦY BAN NHÂN DÂN\nCHỦ TỊCH", "TM. ỦY BAN NHÂN DÂN"),
         ("KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH", None),
+        # A PDF puts the recipients' last line and the signature's first on one line.
+        ("- Lưu: VT, NCTường. TM. ỦY BAN NHÂN DÂN KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH", "TM. ỦY BAN NHÂN DÂN"),
         ("CHỦ TỊCH", None),
     ],
 )
