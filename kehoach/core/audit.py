@@ -37,19 +37,15 @@ def display_value(value: Any) -> Any:
     return str(value)
 
 
-# Keys of the structured values kept in JSON fields, as people read them: "" shows the value alone,
-# None leaves the key out (links and row lists are for the page that explains a figure, not the log).
+# Keys of the structured values kept in JSON fields (a computed figure's "cách tính"), as people read
+# them: "" shows the value alone, None leaves the key out (the rows behind a figure, with their links,
+# are for the page that explains it, not the log).
 KEY_LABELS: dict[str, str | None] = {
     "computation": "",
     "method": "",
     "count": "số dòng",
     "computed_at": "tính lúc",
     "rows": None,
-    "url": None,
-    "label": "",
-    "note": "ghi chú",
-    "value": "giá trị",
-    "reason": "lý do",
 }
 
 

@@ -339,15 +339,13 @@ def job_duplicates(job: ImportJob) -> list[Duplicate]:
     return find_duplicates(data, owner_unit=job.owner_unit, year=guess_year(data))
 
 
-def _check_duplicates(
-    actor, job: ImportJob, data: dict[str, Any], *, replace: int | None, confirmed: bool
-) -> Plan | None:
+def _check_duplicates(actor, job: ImportJob, *, replace: int | None, confirmed: bool) -> Plan | None:
     """Refuse a second copy of a plan; returns the draft to replace when the reviewer chose one.
 
     Same number and issuing body: never published twice (a draft may be replaced, an issued plan
     never). Near-identical title and year: published only when the reviewer confirms it is another
     plan, or replaces the draft."""
-    duplicates = find_duplicates(data, owner_unit=job.owner_unit, year=guess_year(data))
+    duplicates = job_duplicates(job)
     replaced = None
     if replace is not None:
         chosen = next((d for d in duplicates if d.plan.pk == replace), None)
@@ -385,6 +383,7 @@ def job_publish(
             raise ValidationError("Văn bản chưa đọc xong: chưa công bố được.")
         # One publish at a time per issuing body: two imports of one document cannot both pass the check.
         Unit.objects.select_for_update().filter(pk=job.owner_unit_id).first()
+        replaced = _check_duplicates(actor, job, replace=replace, confirmed=confirmed)
         data = copy.deepcopy(job.result or {})
         problems = publish_problems(data)
         rows = match_names(data, job.owner_unit, job.unit_choices)
@@ -398,7 +397,6 @@ def job_publish(
                 )
         if problems:
             raise ValidationError(problems)
-        replaced = _check_duplicates(actor, job, data, replace=replace, confirmed=confirmed)
         if replaced is not None:
             audit_change(
                 actor=actor,

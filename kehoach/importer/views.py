@@ -104,11 +104,10 @@ def _review(request, job: ImportJob, *, publish: bool):
                     replace=int(replace) if replace.isdigit() else None,
                     confirmed=bool(request.POST.get("confirm_duplicate")),
                 )
-            except jobs.DuplicatePlan as error:
-                refused_duplicate = True  # the choices are shown with the plans found (below)
-                problems = error.messages
             except ValidationError as error:
                 problems = error.messages
+                # A plan already there: said, with the choices, by the panel of the plans found (below).
+                refused_duplicate = isinstance(error, jobs.DuplicatePlan)
             else:
                 tasks, indicators = plan.tasks.count(), plan.indicators.count()
                 replaced = " Bản dự thảo cũ đã được thay bằng kế hoạch này." if replace else ""
@@ -128,7 +127,7 @@ def _review(request, job: ImportJob, *, publish: bool):
     data = job.result or {}
     duplicates = jobs.job_duplicates(job)
     if refused_duplicate and duplicates:
-        problems = []  # said, with the choices, by the duplicates panel
+        problems = []
     return render(
         request,
         "importer/review.html",
