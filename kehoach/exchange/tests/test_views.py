@@ -164,6 +164,9 @@ def test_people_are_told_in_words_and_the_administrator_the_setting(log, users, 
         text = page_text(client.get(page))
         assert "gửi dữ liệu lên cấp trên" in text and "quản trị hệ thống" in text
         assert "KEHOACH_" not in text and "cấu hình địa chỉ nhận" not in text
+    # The delivery's technical identity (key, source) is folded away with the JSON, for the administrator.
+    body = client.get(f"/trao-doi/{log['waiting'].pk}/").content.decode()
+    assert body.index('<details id="noi-dung-gui">') < body.index(log["waiting"].idempotency_key)
     admin = client_for(users["quantri"]).get("/quan-tri/exchange/delivery/", follow=True)
     assert "(KEHOACH_EXCHANGE_URL)" in admin.content.decode()
 
