@@ -4,6 +4,7 @@ Services take a `snapshot` before and after a change and call `audit_change`; th
 {field label: [before, after]} in display form, so history pages show it without joins.
 """
 
+import ast
 import datetime
 from decimal import Decimal
 from typing import Any
@@ -16,7 +17,10 @@ from .templatetags.vn import format_number
 
 
 def display_value(value: Any) -> Any:
-    """A value as the change log and conflict messages show it (dates dd/mm/yyyy, 1.234,5)."""
+    """A value as the change log and conflict messages show it (dates dd/mm/yyyy, 1.234,5).
+
+    Structured values (a JSON field such as a computed figure's "cách tính") read as Vietnamese text,
+    never as the program's own notation."""
     if value is None or isinstance(value, bool | int | str):
         return value
     if isinstance(value, datetime.datetime):
@@ -28,6 +32,79 @@ def display_value(value: Any) -> Any:
         return format_number(value)
     if isinstance(value, list | tuple):
         return [display_value(v) for v in value]
+    if isinstance(value, dict):
+        return describe(value)
+    return str(value)
+
+
+# Keys of the structured values kept in JSON fields (a computed figure's "cách tính"), as people read
+# them: "" shows the value alone, None leaves the key out (the rows behind a figure, with their links,
+# are for the page that explains it, not the log).
+KEY_LABELS: dict[str, str | None] = {
+    "computation": "",
+    "method": "",
+    "count": "số dòng",
+    "computed_at": "tính lúc",
+    "rows": None,
+}
+
+
+def _readable_text(value: str) -> str:
+    """An ISO date or time inside a structured value ("2026-11-10T08:00:00") as dd/mm/yyyy [HH:MM]."""
+    if len(value) >= 10 and value[4:5] == "-" and value[7:8] == "-":
+        try:
+            moment = datetime.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if len(value) == 10:
+            return moment.strftime("%d/%m/%Y")
+        return moment.strftime("%d/%m/%Y %H:%M")
+    return value
+
+
+def describe(value: dict[str, Any]) -> str | None:
+    """A dict as one line of Vietnamese: "Số sáng kiến…; Đếm các dòng…; số dòng: 3; tính lúc: 10/11/2026
+    08:00". None when there is nothing to say."""
+    parts = []
+    for key, item in value.items():
+        label = KEY_LABELS.get(key, str(key).replace("_", " "))
+        if label is None or item in (None, "", [], {}):
+            continue
+        shown = display_value(item)
+        if isinstance(shown, list):
+            shown = ", ".join(str(v) for v in shown if v not in (None, ""))
+        elif isinstance(shown, str):
+            shown = _readable_text(shown).rstrip(" .;")
+        elif isinstance(shown, bool):
+            shown = "có" if shown else "không"
+        elif isinstance(shown, int):
+            shown = format_number(shown)
+        if shown in (None, ""):
+            continue
+        parts.append(f"{label}: {shown}" if label else str(shown))
+    return "; ".join(parts) or None
+
+
+def readable(value: Any) -> str:
+    """A stored change-log value as the history page shows it; also reads the values of entries written
+    before structured values were described (kept as "{'computation': …}")."""
+    if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
+        try:
+            parsed = ast.literal_eval(value)
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            parsed = None
+        if isinstance(parsed, dict):
+            return describe(parsed) or ""
+    if isinstance(value, dict):
+        return describe(value) or ""
+    if isinstance(value, list | tuple):
+        return "; ".join(readable(v) for v in value) if value else "(trống)"
+    if value is None:
+        return ""
+    if value is True:
+        return "Có"
+    if value is False:
+        return "Không"
     return str(value)
 
 

@@ -1,6 +1,7 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 
 from .models import Delivery, DeliveryAttempt
+from .services import endpoint
 
 
 class ReadOnly:
@@ -41,3 +42,15 @@ class DeliveryAdmin(ReadOnly, admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["unit"]
     inlines = [DeliveryAttemptInline]
+
+    def changelist_view(self, request, extra_context=None):
+        # The setting behind "Chưa thiết lập việc gửi dữ liệu lên cấp trên" is named here, for the
+        # administrator, and nowhere on the pages people use.
+        target = endpoint()
+        if not target.enabled:
+            messages.warning(
+                request,
+                f"{target.detail}. Các gói dữ liệu được giữ lại, chờ gửi cho đến khi đặt biến môi trường "
+                "này (cùng KEHOACH_EXCHANGE_TOKEN nếu máy nhận yêu cầu) rồi khởi động lại hệ thống.",
+            )
+        return super().changelist_view(request, extra_context)

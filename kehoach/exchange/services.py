@@ -41,7 +41,12 @@ log = logging.getLogger(__name__)
 
 State = Delivery.State
 
-NOT_CONFIGURED = "Chưa cấu hình địa chỉ nhận"
+# Why nothing is sent, for people (stored on the waiting deliveries, shown on their pages) and, naming
+# the setting to change, for the administrator (the admin, `kehoach deliver`, the logs).
+NOT_CONFIGURED = "Chưa thiết lập việc gửi dữ liệu lên cấp trên"
+NOT_CONFIGURED_DETAIL = "Chưa cấu hình địa chỉ nhận (KEHOACH_EXCHANGE_URL)"
+MISCONFIGURED = "Việc gửi dữ liệu lên cấp trên đang được thiết lập sai"
+MISCONFIGURED_DETAIL = "Địa chỉ nhận không hợp lệ (KEHOACH_EXCHANGE_URL): cần dạng https://máy-chủ/đường-dẫn"
 BACKOFF_START = datetime.timedelta(seconds=30)
 BACKOFF_MAX = datetime.timedelta(minutes=30)
 RETRY_ROLES = (Role.COORDINATOR, Role.LEADER, Role.ADMIN)
@@ -56,7 +61,8 @@ class Endpoint:
     token: str
     timeout: float
     max_age: datetime.timedelta
-    problem: str  # why nothing can be sent; "" when deliveries go out
+    problem: str  # why nothing can be sent, in words for people; "" when deliveries go out
+    detail: str = ""  # the same for the administrator: which setting, what is wrong with it
 
     @property
     def enabled(self) -> bool:
@@ -79,9 +85,9 @@ class Endpoint:
 
 def endpoint() -> Endpoint:
     url = (getattr(settings, "KEHOACH_EXCHANGE_URL", "") or "").strip()
-    problem = ""
+    problem = detail = ""
     if not url:
-        problem = NOT_CONFIGURED
+        problem, detail = NOT_CONFIGURED, NOT_CONFIGURED_DETAIL
     else:
         try:
             parts = urlsplit(url)
@@ -90,7 +96,7 @@ def endpoint() -> Endpoint:
         except ValueError:
             valid = False
         if not valid:
-            problem = "Địa chỉ nhận không hợp lệ: cần dạng https://máy-chủ/đường-dẫn"
+            problem, detail = MISCONFIGURED, MISCONFIGURED_DETAIL
     return Endpoint(
         url=url,
         token=(getattr(settings, "KEHOACH_EXCHANGE_TOKEN", "") or "").strip(),
@@ -99,6 +105,7 @@ def endpoint() -> Endpoint:
             hours=float(getattr(settings, "KEHOACH_EXCHANGE_MAX_AGE_HOURS", 72) or 72)
         ),
         problem=problem,
+        detail=detail,
     )
 
 
@@ -338,10 +345,11 @@ def deliver_due(*, now: datetime.datetime | None = None, limit: int = 50) -> dic
     target = endpoint()
     counts: dict[str, Any] = {"claimed": 0, "delivered": 0, "retrying": 0, "failed": 0, "disabled": False}
     if not target.enabled:
-        _hold(target.problem, now)
+        _hold(target, now)
         counts.update(
             disabled=True,
             problem=target.problem,
+            detail=target.detail,
             waiting=Delivery.objects.filter(state=State.QUEUED).count(),
         )
         return counts
@@ -357,18 +365,20 @@ def deliver_one(pk: int, *, now: datetime.datetime | None = None) -> dict[str, A
     target = endpoint()
     counts: dict[str, Any] = {"claimed": 0, "delivered": 0, "retrying": 0, "failed": 0, "disabled": False}
     if not target.enabled:
-        return {**counts, "disabled": True, "problem": target.problem}
+        return {**counts, "disabled": True, "problem": target.problem, "detail": target.detail}
     return _send_all(_claim(now=now, limit=1, pk=pk), target=target, now=now, counts=counts)
 
 
-def _hold(problem: str, now: datetime.datetime) -> None:
+def _hold(target: Endpoint, now: datetime.datetime) -> None:
     """Without an endpoint nothing is sent: say why on the queued rows (and free stuck ones)."""
+    problem = target.problem
     waiting = Delivery.objects.filter(Q(state=State.QUEUED) | _due_q(now)).exclude(
         state=State.QUEUED, last_error=problem
     )
     if waiting.exists():
         # The retry window starts again once there is somewhere to send to.
-        waiting.update(state=State.QUEUED, last_error=problem, first_attempt_at=None, updated_at=now)
+        held = waiting.update(state=State.QUEUED, last_error=problem, first_attempt_at=None, updated_at=now)
+        log.warning("%s: %s gói dữ liệu giữ lại chờ gửi", target.detail, held)
 
 
 def _send_all(

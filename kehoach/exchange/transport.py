@@ -3,10 +3,15 @@
 Only the standard library: the receiver is a plain HTTPS endpoint and we need nothing beyond a POST
 with a timeout. Redirects are not followed (urllib would turn a redirected POST into a GET without
 the body), so a moved endpoint shows as an error to fix in the settings.
+
+The error of a failed attempt is shown to the people who follow deliveries: it says in Vietnamese what
+happened and who can fix it. The system's own detail (the exception, the setting to check) goes to the
+log, for the administrator.
 """
 
 import http.client
 import json
+import logging
 import math
 import socket
 import ssl
@@ -17,6 +22,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from kehoach.core.templatetags.vn import format_number
+
+log = logging.getLogger(__name__)
 
 OK, TEMPORARY, ERROR = "ok", "tam_loi", "loi"
 # Statuses that say "not now" rather than "never": retrying later may succeed.
@@ -70,11 +77,13 @@ def post(*, url: str, body: bytes, key: str, token: str, timeout: float) -> Resu
         return classify(error.code, answer, retry_after=retry_after, timeout=timeout)
     except urllib.error.URLError as error:
         reason = error.reason
+        log.warning("Delivery to the receiver (KEHOACH_EXCHANGE_URL) failed: %r", reason)
         if isinstance(reason, BaseException):
             return Result(TEMPORARY, error=network_error(reason, timeout=timeout))
-        return Result(TEMPORARY, error=f"Không kết nối được: {reason}")
+        return Result(TEMPORARY, error="Không kết nối được với máy nhận")
     except (OSError, http.client.HTTPException) as error:
         # Raised while reading the answer: timeouts, the receiver closing the connection.
+        log.warning("Delivery to the receiver (KEHOACH_EXCHANGE_URL) failed: %r", error)
         return Result(TEMPORARY, error=network_error(error, timeout=timeout))
 
 
@@ -94,26 +103,29 @@ def classify(status: int, answer: bytes, *, retry_after: str | None = None, time
     if 300 <= status < 400:
         return Result(ERROR, http_status=status, error=f"{message} (chuyển hướng): kiểm tra lại địa chỉ nhận")
     if status in (401, 403):
-        message = f"{message}: kiểm tra mã xác thực (KEHOACH_EXCHANGE_TOKEN)" if not detail else message
+        log.warning("The receiver refused the token (HTTP %s): check KEHOACH_EXCHANGE_TOKEN", status)
+        if not detail:
+            message = f"{message}: máy nhận không chấp nhận mã xác thực, cần quản trị hệ thống kiểm tra"
     if 400 <= status < 500:
         return Result(ERROR, http_status=status, error=message)
     return Result(TEMPORARY, http_status=status, error=message)
 
 
 def network_error(error: BaseException, *, timeout: float) -> str:
+    """What went wrong, for people; the exception itself is logged by the caller."""
     if isinstance(error, TimeoutError | socket.timeout):
         return f"Quá thời gian chờ {format_number(timeout)} giây"
     if isinstance(error, socket.gaierror):
-        return f"Không kết nối được: không tìm thấy máy nhận theo tên ({error})"
+        return "Không kết nối được: không tìm thấy máy nhận theo tên"
     if isinstance(error, ConnectionRefusedError):
-        return f"Không kết nối được: máy nhận từ chối kết nối ({error})"
+        return "Không kết nối được: máy nhận từ chối kết nối"
     if isinstance(error, http.client.RemoteDisconnected):
         return "Không kết nối được: máy nhận đóng kết nối trước khi trả lời"
     if isinstance(error, ConnectionResetError | BrokenPipeError):
-        return f"Không kết nối được: kết nối bị ngắt giữa chừng ({error})"
+        return "Không kết nối được: kết nối bị ngắt giữa chừng"
     if isinstance(error, ssl.SSLError):
-        return f"Không kết nối được: lỗi chứng chỉ hoặc mã hóa TLS ({error})"
-    return f"Không kết nối được: {error}"
+        return "Không kết nối được: chứng chỉ bảo mật của máy nhận không hợp lệ"
+    return "Không kết nối được với máy nhận"
 
 
 def _json(answer: bytes) -> dict[str, Any] | None:

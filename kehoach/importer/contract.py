@@ -1,11 +1,17 @@
-"""The shape `kehoach import-plan --json` prints (design.md, "Plan import contract")."""
+"""The shape `kehoach import-plan --json` prints (design.md, "Plan import contract").
 
-from typing import TypedDict
+The reading kept for the review screen may carry more than the printed contract: the signer's
+authority line ("TM. ỦY BAN NHÂN DÂN"), which the plan keeps as `signer_authority`. `printed()`
+gives the contract exactly as design.md states it.
+"""
+
+from typing import Any, NotRequired, TypedDict
 
 
 class Signer(TypedDict):
     name: str | None
     position: str | None
+    authority: NotRequired[str]  # "TM. ỦY BAN NHÂN DÂN": not in the printed contract
 
 
 class Reference(TypedDict):
@@ -78,3 +84,12 @@ def empty_contract() -> PlanContract:
         "measures": [],
         "responsibilities": [],
     }
+
+
+def printed(plan: PlanContract | dict[str, Any]) -> dict[str, Any]:
+    """The contract as `kehoach import-plan --json` prints it: the signer is {name, position}."""
+    out = dict(plan)
+    signer = out.get("signer")
+    if signer:
+        out["signer"] = {"name": signer.get("name"), "position": signer.get("position")}
+    return out

@@ -571,6 +571,9 @@ class Extractor:
                     break
             if name:
                 signer = {"name": name, "position": _position_case(pos.group(0))}
+                authority = _signing_authority(text[max(0, pos.start() - 300) : pos.start()])
+                if authority:
+                    signer["authority"] = authority
         if signer is None and "signer" in self.meta:
             signer = {"name": self.meta["signer"], "position": None}
         self.out["signer"] = signer
@@ -1022,6 +1025,12 @@ def _key(number: str) -> str:
     return re.sub(r"[\s\u2010-\u2015]", lambda m: "" if m.group(0).isspace() else "-", fold(number))
 
 
+_DOC_KINDS = (
+    r"(?:Kế hoạch|Quyết định|Nghị quyết|Nghị định|Chỉ thị|Chương trình|Thông tư|Thông báo|Kết luận"
+    r"|Công văn|Văn bản|Hướng dẫn|Đề án|Luật|Pháp lệnh|Điều lệ|Quy định|Quy chế)"
+)
+
+
 def _ref_date_issuer(rest: str) -> tuple[str | None, str | None]:
     date = None
     m = re.match(r"^(?:ngày|ngay)?\s*[,]?\s*(?:ngày\s*:?\s*)?" + _DATE_NUM, rest.strip())
@@ -1035,6 +1044,8 @@ def _ref_date_issuer(rest: str) -> tuple[str | None, str | None]:
             rf"^\s*(?:của\s+)?((?:[{UPPER}]\w*)(?:[ \t]+\w+){{0,10}}?)"
             r"(?=\s+(?:về|phê duyệt|ban hành|thực hiện|triển khai|tại|quy định|hướng dẫn|khóa [IVX]"
             r"|sửa đổi)\b"
+            # "… của Thủ tướng Chính phủ và Kế hoạch số 03-KH/TU …": the next document starts.
+            rf"|\s+(?:và|cùng)\s+(?:các\s+)?{_DOC_KINDS}\b"
             r"|[;,.(\n“\"]|$)",
             tail,
         )
@@ -1233,6 +1244,35 @@ def _cell(row: list[str], col: int | None, keep_breaks: bool = False) -> str:
     if not keep_breaks:
         text = text.replace(CELL_BREAK.strip(), " ")
     return " ".join(text.split()).strip()
+
+
+# "TM. ỦY BAN NHÂN DÂN" (on behalf of a collective body), "TL. CHỦ TỊCH", "TUQ. CHỦ TỊCH", "Q. CHỦ TỊCH":
+# the line above the signer's position. "KT. …" is left out: it follows from a deputy's position. The
+# capitals after the marker, up to the next marker or the end of the line ("… NCTường. TM. ỦY BAN NHÂN
+# DÂN KT. CHỦ TỊCH" where a PDF puts the recipients and the signature on one line).
+_AUTHORITY = re.compile(
+    rf"\b((?:TM|TL|TUQ|Q)\s*\.\s*[{UPPER}][{UPPER} ]{{1,90}}?)\s*(?=\b(?:KT|TL|TUQ|Q)\s*\.|\W*$)"
+)
+
+
+def _signing_authority(block: str) -> str | None:
+    """The topmost authority line of a signature block that ends where the position starts."""
+    lines = block.rstrip().split("\n")
+    # The block's own lines: upward from the position while they are in capitals; a line shared with
+    # the text beside the signature is the last one looked at.
+    own: list[str] = []
+    for line in reversed(lines):
+        if not line.strip():
+            break
+        own.insert(0, line)
+        if not is_all_caps(line):
+            break
+    for line in own:
+        m = _AUTHORITY.search(line)
+        if m:
+            words = m.group(1).split()
+            return re.sub(r"^(TM|TL|TUQ|Q)\s*\.\s*", r"\1. ", " ".join(words))
+    return None
 
 
 def _position_case(text: str) -> str:

@@ -138,6 +138,7 @@ class MetaForm(BootstrapMixin, forms.Form):
     place = _text("Địa danh", 100)
     issuer = _text("Cơ quan ban hành", 255)
     title = _text("Trích yếu", 500, rows=2)
+    signer_authority = _text("Thẩm quyền ký", 100)  # "TM. ỦY BAN NHÂN DÂN"
     signer_name = _text("Người ký", 150)
     signer_position = _text("Chức vụ người ký", 150)
     year = forms.IntegerField(
@@ -357,6 +358,7 @@ def initial_meta(data: dict[str, Any]) -> dict[str, Any]:
         "place": data.get("place") or "",
         "issuer": data.get("issuer") or "",
         "title": data.get("title") or "",
+        "signer_authority": signer.get("authority") or "",
         "signer_name": signer.get("name") or "",
         "signer_position": signer.get("position") or "",
         "year": guess_year(data),
@@ -381,6 +383,14 @@ def _deadline_label(deadline: dict[str, Any] | None) -> str:
     if deadline.get("date") and deadline["kind"] != DeadlineKind.CONTINUOUS:
         label += f", hạn {datetime.date.fromisoformat(deadline['date']).strftime(DATE_FORMAT)}"
     return label
+
+
+def _signer(meta: dict[str, Any]) -> dict[str, Any] | None:
+    authority = " ".join(meta["signer_authority"].split())
+    if not (meta["signer_name"] or meta["signer_position"] or authority):
+        return None
+    signer = {"name": meta["signer_name"] or None, "position": meta["signer_position"] or None}
+    return {**signer, "authority": authority} if authority else signer
 
 
 class ReviewForms:
@@ -518,11 +528,7 @@ class ReviewForms:
                 "place": meta["place"] or None,
                 "issuer": meta["issuer"] or None,
                 "title": meta["title"] or None,
-                "signer": (
-                    {"name": meta["signer_name"] or None, "position": meta["signer_position"] or None}
-                    if meta["signer_name"] or meta["signer_position"]
-                    else None
-                ),
+                "signer": _signer(meta),
                 "year": year,
                 "references": [
                     {

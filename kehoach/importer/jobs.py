@@ -24,18 +24,20 @@ from django.db import DatabaseError, connection, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from kehoach.core.audit import audit_change
+from kehoach.core.audit import audit_change, snapshot
 from kehoach.core.jobs import STALE_AFTER, jobs_mode, run_after_commit, wait_for_threads  # noqa: F401 (re-exported)
 from kehoach.core.models import AuditEntry
 from kehoach.core.text import nfc
 from kehoach.plans.choices import PlanStatus
 from kehoach.plans.models import Plan
+from kehoach.plans.permissions import ensure_can_manage
 from kehoach.plans.services.contract import plan_create_from_contract
 from kehoach.units.access import access_for
 from kehoach.units.choices import ADMINISTRATIVE_KINDS
 from kehoach.units.models import Unit
 from kehoach.units.services import name_key, unit_create
 
+from .duplicates import Duplicate, find_duplicates
 from .errors import DocumentError
 from .extract import extract_plan
 from .forms import guess_year, publish_problems
@@ -322,8 +324,56 @@ def _rename(data: dict[str, Any], mapping: dict[str, str]) -> dict[str, Any]:
     return data
 
 
-def job_publish(*, actor, job: ImportJob, issue: bool) -> Plan:
-    """Create the confirmed new units and the plan, in one transaction; ValidationError naming the row."""
+class DuplicatePlan(ValidationError):
+    """Publishing would create a plan the system already has; `duplicates` says which, and what may
+    be done about each (open it, replace a draft, or confirm that the import is another plan)."""
+
+    def __init__(self, duplicates: list[Duplicate]):
+        super().__init__([d.message for d in duplicates])
+        self.duplicates = duplicates
+
+
+def job_duplicates(job: ImportJob) -> list[Duplicate]:
+    """The plans already in the system that publishing this job would create again."""
+    data = job.result or {}
+    return find_duplicates(data, owner_unit=job.owner_unit, year=guess_year(data))
+
+
+def _check_duplicates(actor, job: ImportJob, *, replace: int | None, confirmed: bool) -> Plan | None:
+    """Refuse a second copy of a plan; returns the draft to replace when the reviewer chose one.
+
+    Same number and issuing body: never published twice (a draft may be replaced, an issued plan
+    never). Near-identical title and year: published only when the reviewer confirms it is another
+    plan, or replaces the draft."""
+    duplicates = job_duplicates(job)
+    replaced = None
+    if replace is not None:
+        chosen = next((d for d in duplicates if d.plan.pk == replace), None)
+        if chosen is None:
+            raise ValidationError(
+                "Kế hoạch được chọn để thay thế không trùng với văn bản đang nhập (hoặc không còn): "
+                "không có gì được thay đổi."
+            )
+        if not chosen.replaceable:
+            raise DuplicatePlan(duplicates)
+        ensure_can_manage(actor, chosen.plan)
+        replaced = Plan.objects.select_for_update().get(pk=chosen.plan.pk)
+        if replaced.status != PlanStatus.DRAFT:
+            raise DuplicatePlan(duplicates)
+        duplicates = [d for d in duplicates if d is not chosen]
+    if any(d.same_number or not confirmed for d in duplicates):
+        raise DuplicatePlan(duplicates)
+    return replaced
+
+
+def job_publish(
+    *, actor, job: ImportJob, issue: bool, replace: int | None = None, confirmed: bool = False
+) -> Plan:
+    """Create the confirmed new units and the plan, in one transaction; ValidationError naming the row.
+
+    A plan the system already has is refused with `DuplicatePlan` (see duplicates.py): `replace` (the
+    id of one of its drafts) replaces that draft, `confirmed` publishes next to a plan whose title is
+    only near-identical."""
     _ensure_manage(actor, job)
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().select_related("owner_unit", "lead_unit").get(pk=job.pk)
@@ -331,6 +381,9 @@ def job_publish(*, actor, job: ImportJob, issue: bool) -> Plan:
             raise ValidationError("Kế hoạch của phiên nhập này đã được công bố.")
         if job.status != Status.DONE:
             raise ValidationError("Văn bản chưa đọc xong: chưa công bố được.")
+        # One publish at a time per issuing body: two imports of one document cannot both pass the check.
+        Unit.objects.select_for_update().filter(pk=job.owner_unit_id).first()
+        replaced = _check_duplicates(actor, job, replace=replace, confirmed=confirmed)
         data = copy.deepcopy(job.result or {})
         problems = publish_problems(data)
         rows = match_names(data, job.owner_unit, job.unit_choices)
@@ -344,6 +397,17 @@ def job_publish(*, actor, job: ImportJob, issue: bool) -> Plan:
                 )
         if problems:
             raise ValidationError(problems)
+        if replaced is not None:
+            audit_change(
+                actor=actor,
+                obj=replaced,
+                action=AuditEntry.Action.DELETE,
+                before=snapshot(replaced),
+                summary=f"Thay bản dự thảo bằng kế hoạch nhập từ văn bản “{job.original_name}”",
+            )
+            replaced_label = str(replaced)
+            replaced.tasks.all().delete()  # tasks first: they hold their triggers (protected) in place
+            replaced.delete()
         mapping: dict[str, str] = {}
         created: dict[str, Unit] = {}
         for row in rows:
@@ -385,6 +449,7 @@ def job_publish(*, actor, job: ImportJob, issue: bool) -> Plan:
                 "Kế hoạch": str(plan),
                 "Trạng thái": plan.get_status_display(),
                 **({"Đơn vị mới": sorted(u.name for u in created.values())} if created else {}),
+                **({"Thay bản dự thảo": replaced_label} if replaced is not None else {}),
             },
         )
     return plan

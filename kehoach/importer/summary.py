@@ -34,7 +34,9 @@ def summary(plan: PlanContract) -> str:
     signer = plan["signer"]
     if signer:
         out.append(
-            f"Người ký: {signer['name'] or '—'}" + (f" ({signer['position']})" if signer["position"] else "")
+            f"Người ký: {signer['name'] or '—'}"
+            + (f" ({signer['position']})" if signer["position"] else "")
+            + (f", {signer['authority']}" if signer.get("authority") else "")
         )
     out.append("")
     out.append(

@@ -78,6 +78,7 @@ def _review(request, job: ImportJob, *, publish: bool):
     catalogue = catalogue_of(city_of(job.owner_unit))
     rows = match_names(job.result or {}, job.owner_unit, job.unit_choices)
     problems: list[str] = []
+    refused_duplicate = False
     if request.method == "POST":
         review = ReviewForms(job.result or {}, rows=rows, units=units, post=request.POST, catalogue=catalogue)
         if review.is_valid():
@@ -94,16 +95,26 @@ def _review(request, job: ImportJob, *, publish: bool):
                     request, "Đã lưu kết quả rà soát. Chưa có dữ liệu nào của kế hoạch được tạo."
                 )
                 return redirect(job)
+            replace = request.POST.get("replace", "")
             try:
-                plan = jobs.job_publish(actor=request.user, job=job, issue=bool(request.POST.get("issue")))
+                plan = jobs.job_publish(
+                    actor=request.user,
+                    job=job,
+                    issue=bool(request.POST.get("issue")),
+                    replace=int(replace) if replace.isdigit() else None,
+                    confirmed=bool(request.POST.get("confirm_duplicate")),
+                )
             except ValidationError as error:
                 problems = error.messages
+                # A plan already there: said, with the choices, by the panel of the plans found (below).
+                refused_duplicate = isinstance(error, jobs.DuplicatePlan)
             else:
                 tasks, indicators = plan.tasks.count(), plan.indicators.count()
+                replaced = " Bản dự thảo cũ đã được thay bằng kế hoạch này." if replace else ""
                 messages.success(
                     request,
                     f"Đã tạo kế hoạch “{plan.title}” từ văn bản “{job.original_name}”: "
-                    f"{indicators} chỉ tiêu, {tasks} nhiệm vụ.",
+                    f"{indicators} chỉ tiêu, {tasks} nhiệm vụ.{replaced}",
                 )
                 return redirect(plan)
             # Publishing was refused: the edits are saved; show them again with the reasons.
@@ -114,11 +125,18 @@ def _review(request, job: ImportJob, *, publish: bool):
     else:
         review = ReviewForms(job.result or {}, rows=rows, units=units, catalogue=catalogue)
     data = job.result or {}
+    duplicates = jobs.job_duplicates(job)
+    if refused_duplicate and duplicates:
+        problems = []
     return render(
         request,
         "importer/review.html",
         {
             "job": job,
+            "duplicates": duplicates,
+            "refused_duplicate": refused_duplicate and bool(duplicates),
+            "same_number": any(d.same_number for d in duplicates),
+            "replaceable": any(d.replaceable for d in duplicates),
             "review": review,
             "rows": rows,
             "collective": [r for r in rows if r.collective],

@@ -120,6 +120,24 @@ TRUE_WORDS = {"co", "x", "1", "true", "dung", "da"}
 FALSE_WORDS = {"khong", "0", "false", "sai", "chua", ""}
 
 
+def cell_text(raw: Any) -> str:
+    """A cell as the preview shows it: Excel dates dd/mm/yyyy (with the time only when there is one),
+    whole numbers without ".0", yes/no in words."""
+    if raw is None:
+        return ""
+    if isinstance(raw, datetime.datetime):
+        return raw.strftime("%d/%m/%Y" if raw.time() == datetime.time() else "%d/%m/%Y %H:%M")
+    if isinstance(raw, datetime.date):
+        return raw.strftime("%d/%m/%Y")
+    if isinstance(raw, datetime.time):
+        return raw.strftime("%H:%M")
+    if isinstance(raw, bool):
+        return "Có" if raw else "Không"
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))
+    return str(raw)
+
+
 def convert(column: Column, raw: Any, *, spec: RegisterSpec, units: list[Unit], within: Unit | None) -> Any:
     """A cell's value for the model field, or ValueError with the Vietnamese reason."""
     if isinstance(raw, str):
@@ -223,7 +241,7 @@ def parse(
         row = ParsedRow(number=offset)
         for index, column in mapping.items():
             raw = cells[index] if index < len(cells) else None
-            row.cells[column.field] = "" if raw is None else str(raw)
+            row.cells[column.field] = cell_text(raw)
             try:
                 row.values[column.field] = convert(column, raw, spec=spec, units=units, within=owner)
             except ValueError as exc:

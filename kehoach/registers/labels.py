@@ -1,6 +1,7 @@
 """QR code and printable label of a traceable product.
 
-The QR code (segno) encodes the product's GS1 Digital Link style URL (`TraceableProduct.digital_link`).
+The QR code (segno) encodes the product's GS1 Digital Link style URL (`TraceableProduct.digital_link`, built
+by the views with the address this installation is reached at, so it leads to the product's public page).
 The label is a small PDF (fpdf2) with the product name, producer, GTIN or trace code, lot and the QR code
 drawn as vector squares. Text is set in Liberation Sans shipped with the project (kehoach/static/fonts,
 SIL Open Font License) and embedded in the PDF, so every Vietnamese diacritic prints whatever fonts the
@@ -30,20 +31,18 @@ PT = 0.3528  # mm per typographic point
 logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 
-def product_qr(product) -> segno.QRCode:
-    return segno.make_qr(product.digital_link, error=QR_ERROR, boost_error=False)
+def product_qr(link: str) -> segno.QRCode:
+    return segno.make_qr(link, error=QR_ERROR, boost_error=False)
 
 
-def qr_svg(product, *, scale: int = 4) -> str:
-    """The QR code as an inline <svg> element for the product page."""
-    return product_qr(product).svg_inline(
-        scale=scale, border=QR_QUIET_ZONE, svgclass="product-qr", title=product.digital_link
-    )
+def qr_svg(link: str, *, scale: int = 4) -> str:
+    """The QR code of `link` as an inline <svg> element for the product page."""
+    return product_qr(link).svg_inline(scale=scale, border=QR_QUIET_ZONE, svgclass="product-qr", title=link)
 
 
-def qr_png(product, *, scale: int = 10) -> bytes:
+def qr_png(link: str, *, scale: int = 10) -> bytes:
     buffer = io.BytesIO()
-    product_qr(product).save(buffer, kind="png", scale=scale, border=QR_QUIET_ZONE)
+    product_qr(link).save(buffer, kind="png", scale=scale, border=QR_QUIET_ZONE)
     return buffer.getvalue()
 
 
@@ -108,9 +107,9 @@ class _Label:
             y += line_height
         return y
 
-    def qr(self, product, x: float, y: float, side: float) -> None:
+    def qr(self, link: str, x: float, y: float, side: float) -> None:
         """The QR code as filled squares (vector: sharp at any printer resolution)."""
-        matrix = product_qr(product).matrix
+        matrix = product_qr(link).matrix
         count = len(matrix) + 2 * QR_QUIET_ZONE
         module = side / count
         origin_x, origin_y = x + QR_QUIET_ZONE * module, y + QR_QUIET_ZONE * module
@@ -148,23 +147,24 @@ def _code_lines(product) -> list[str]:
     return lines
 
 
-def label_pdf(product, size: str = "50x30") -> bytes:
-    """The printable label of a product as PDF bytes; size is a key of LABEL_SIZES."""
+def label_pdf(product, link: str, size: str = "50x30") -> bytes:
+    """The printable label of a product, its QR code leading to `link`, as PDF bytes; size is a key of
+    LABEL_SIZES."""
     label = _Label(size)
     label.pdf.set_title(_nfc(product.name))
     label.pdf.set_subject("Nhãn truy xuất nguồn gốc sản phẩm")
     if size == "a7":
-        _label_a7(label, product)
+        _label_a7(label, product, link)
     else:
-        _label_small(label, product)
+        _label_small(label, product, link)
     return label.output()
 
 
-def _label_small(label: _Label, product) -> None:
+def _label_small(label: _Label, product, link: str) -> None:
     margin = 1.5
     side = label.height - 2 * margin + 1  # the quiet zone may overlap the page margin
     qr_x = label.width - side - margin + 2
-    label.qr(product, qr_x, (label.height - side) / 2, side)
+    label.qr(link, qr_x, (label.height - side) / 2, side)
     width = qr_x + 0.5 - margin  # text may take a little of the QR code's quiet zone, never more
     y = margin
     y = label.block(margin, y, width, product.name, style="B", sizes=(7, 5), max_lines=3)
@@ -179,7 +179,7 @@ def _label_small(label: _Label, product) -> None:
         )
 
 
-def _label_a7(label: _Label, product) -> None:
+def _label_a7(label: _Label, product, link: str) -> None:
     margin = 5.0
     width = label.width - 2 * margin
     side = 44.0
@@ -201,12 +201,12 @@ def _label_a7(label: _Label, product) -> None:
         if y + 3.5 > qr_y + 3:  # the QR code's quiet zone may take a little of the text's room
             break
         y = label.block(margin, y, width, line, style="", sizes=(8, 6.5), max_lines=1)
-    label.qr(product, (label.width - side) / 2, qr_y, side)
+    label.qr(link, (label.width - side) / 2, qr_y, side)
     label.block(
         margin,
         label.height - margin - 4.5,
         width,
-        product.digital_link,
+        link,
         style="",
         sizes=(5.5, 4.5),
         max_lines=2,

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views
+from . import public, views
 
 app_name = "registers"
 
@@ -23,4 +23,8 @@ urlpatterns = [
     path("so-theo-doi/<slug:slug>/<int:pk>/sua/", views.row_form, name="edit"),
     path("so-theo-doi/<slug:slug>/<int:pk>/xoa/", views.row_remove, name="delete"),
     path("so-theo-doi/san-pham-truy-xuat/<int:pk>/", include("kehoach.registers.views_products")),
+    # Where a product's QR code leads (public.py): GS1 Digital Link paths and the trace code, no login.
+    path("01/<str:gtin>", public.by_gtin, name="public_gtin"),
+    path("01/<str:gtin>/10/<path:lot>", public.by_gtin, name="public_gtin_lot"),
+    path("truy-xuat/<path:code>", public.by_trace_code, name="public_trace"),
 ]

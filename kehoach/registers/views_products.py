@@ -24,6 +24,7 @@ from kehoach.tracking.services.evidence import validate_upload
 from . import labels
 from .models import ProductImage, TraceableProduct
 from .permissions import can_keep, ensure_can_keep
+from .public import qr_link
 
 MAX_IMAGES = 12
 
@@ -45,11 +46,13 @@ def _file_stem(product: TraceableProduct) -> str:
 
 
 def code_panel(request, product: TraceableProduct) -> str:
+    link = qr_link(request, product)
     return render_to_string(
         "registers/panels/product_code.html",
         {
             "product": product,
-            "qr_svg": labels.qr_svg(product),
+            "qr_link": link,
+            "qr_svg": labels.qr_svg(link),
             "qr_url": reverse("registers:product_qr", args=[product.pk]),
             "label_url": reverse("registers:product_label", args=[product.pk]),
         },
@@ -89,7 +92,7 @@ DETAIL_PANELS = (code_panel, information_panel, images_panel)
 @login_required
 def qr_download(request, pk: int):
     product = _product(request, pk)
-    response = HttpResponse(labels.qr_png(product), content_type="image/png")
+    response = HttpResponse(labels.qr_png(qr_link(request, product)), content_type="image/png")
     response["Content-Disposition"] = f'attachment; filename="qr-{_file_stem(product)}.png"'
     return response
 
@@ -101,7 +104,7 @@ def label_download(request, pk: int):
     if size not in labels.LABEL_SIZES:
         raise Http404("Không có khổ nhãn này.")
     return FileResponse(
-        io.BytesIO(labels.label_pdf(product, size)),
+        io.BytesIO(labels.label_pdf(product, qr_link(request, product), size)),
         content_type="application/pdf",
         filename=f"nhan-{_file_stem(product)}-{size}.pdf",
     )

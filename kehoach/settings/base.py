@@ -218,7 +218,11 @@ _mail_options = (
 )
 MAILERS = {"default": {"BACKEND": _mail_backend, "OPTIONS": _mail_options}}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "kehoach <khong-tra-loi@kehoach.local>")
-KEHOACH_BASE_URL = os.environ.get("KEHOACH_BASE_URL", "http://127.0.0.1:8000")
+# The address people reach this installation at. KEHOACH_PUBLIC_URL is it as configured ("" when not
+# set): pages then build their absolute links (a product's QR code) from the request. Links sent without
+# a request (e-mails) fall back to the local address.
+KEHOACH_PUBLIC_URL = os.environ.get("KEHOACH_BASE_URL", "").strip()
+KEHOACH_BASE_URL = KEHOACH_PUBLIC_URL or "http://127.0.0.1:8000"
 
 # Delivery to the city's reporting system (docs/exchange.md). An empty URL keeps deliveries queued.
 KEHOACH_EXCHANGE_URL = os.environ.get("KEHOACH_EXCHANGE_URL", "").strip()

@@ -61,6 +61,14 @@ def join_if_list(value):
     return value
 
 
+@register.filter
+def audit_value(value):
+    """A change-log value for people: lists joined, structured values in words (core.audit.readable)."""
+    from kehoach.core.audit import readable
+
+    return readable(value)
+
+
 @register.simple_tag(takes_context=True)
 def panels(context, slot, obj):
     from kehoach.core.panels import render

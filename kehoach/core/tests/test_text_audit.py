@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.template import Context, Template
 
-from kehoach.core.audit import audit_change, context_key, diff, history_for, snapshot
+from kehoach.core.audit import audit_change, context_key, diff, display_value, history_for, snapshot
 from kehoach.core.models import AuditEntry
 from kehoach.core.templatetags.vn import format_number, vn_date, vn_money, vn_number
 from kehoach.core.text import fold, nfc, search_terms
@@ -163,6 +163,64 @@ def test_history_is_newest_first(habac, users):
     second = audit_change(actor=users["daumoi"], obj=habac, action=AuditEntry.Action.EVENT, summary="2")
     ordered = list(history_for(habac).filter(action=AuditEntry.Action.EVENT))
     assert ordered[:2] == [second, first]
+
+
+EXPLANATION = {
+    "computation": "Sáng kiến được công nhận",
+    "method": "Đếm 3 sáng kiến được công nhận trong năm.",
+    "rows": [{"label": "Sáng kiến A", "url": "/so-theo-doi/sang-kien/1/"}],
+    "count": 3,
+    "computed_at": "2026-11-10T08:05:00",
+}
+READABLE = (
+    "Sáng kiến được công nhận; Đếm 3 sáng kiến được công nhận trong năm; "
+    "số dòng: 3; tính lúc: 10/11/2026 08:05"
+)
+
+
+def test_structured_values_read_as_vietnamese():
+    assert display_value(EXPLANATION) == READABLE
+    assert display_value({}) is None
+    assert display_value({"ngay": datetime.date(2026, 2, 28), "ds": ["a", "b"], "ok": True}) == (
+        "ngay: 28/02/2026; ds: a, b; ok: có"
+    )
+
+
+def test_history_shows_structured_values_in_words_also_in_old_entries(habac, users):
+    # A figure computed from a register, audited now; and an entry written before, kept as Python's repr.
+    audit_change(
+        actor=None,
+        obj=habac,
+        action=AuditEntry.Action.UPDATE,
+        before={"Cách tính": None},
+        after={"Cách tính": EXPLANATION},
+        summary="Tính lại từ sổ theo dõi",
+    )
+    AuditEntry.objects.create(
+        content_type=AuditEntry.objects.first().content_type,
+        object_id=str(habac.pk),
+        object_repr=str(habac),
+        context=context_key(habac),
+        action=AuditEntry.Action.UPDATE,
+        summary="Tính lại từ sổ theo dõi",
+        changes={"cách tính": [None, str(EXPLANATION)]},
+    )
+    html = Template('{% include "includes/history.html" %}').render(Context({"entries": history_for(habac)}))
+    assert html.count(READABLE) == 2
+    for technical in ("{", "computation", "'rows'", "2026-11-10T", "/so-theo-doi/"):
+        assert technical not in html
+
+
+def test_history_page_of_a_plan_with_computed_figures_has_no_program_notation(
+    habac_computed, users, client_for
+):
+    from django.urls import reverse
+
+    html = (
+        client_for(users["lanhdao"]).get(reverse("plans:history", args=[habac_computed.pk])).content.decode()
+    )
+    assert "Cách tính: <ins>Sản phẩm truy xuất nguồn gốc kết nối Cổng" in html
+    assert "{&#x27;" not in html and "&#x27;computation&#x27;" not in html
 
 
 # vn template filters ----------------------------------------------------------------------------

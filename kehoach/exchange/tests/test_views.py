@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from kehoach.exchange import services
 from kehoach.exchange.models import Delivery, DeliveryAttempt
 
 from .helpers import queue
@@ -146,10 +147,28 @@ def test_the_endpoint_is_shown_without_secrets(log, users, client_for, settings)
 
     settings.KEHOACH_EXCHANGE_URL = ""
     text = page_text(client.get("/trao-doi/"))
-    assert "Chưa cấu hình địa chỉ nhận (KEHOACH_EXCHANGE_URL)" in text
+    assert "Chưa thiết lập việc gửi dữ liệu lên cấp trên." in text and "Hãy báo quản trị hệ thống." in text
     assert "gửi lần tới" not in text  # nothing goes out until there is an address
     detail = page_text(client.get(f"/trao-doi/{log['waiting'].pk}/"))
     assert "Gửi lần tới khi có địa chỉ nhận" in detail
+
+
+@pytest.mark.parametrize("url", ["", "127.0.0.1:8765"])
+def test_people_are_told_in_words_and_the_administrator_the_setting(log, users, client_for, settings, url):
+    """The chairman reads that sending to the city is not set up and whom to ask; the setting's name is
+    for the admin (and the logs, `kehoach deliver`)."""
+    settings.KEHOACH_EXCHANGE_URL = url
+    services.deliver_due()  # the waiting deliveries take the reason
+    client = client_for(users["lanhdao"])
+    for page in ["/trao-doi/", f"/trao-doi/{log['waiting'].pk}/"]:
+        text = page_text(client.get(page))
+        assert "gửi dữ liệu lên cấp trên" in text and "quản trị hệ thống" in text
+        assert "KEHOACH_" not in text and "cấu hình địa chỉ nhận" not in text
+    # The delivery's technical identity (key, source) is folded away with the JSON, for the administrator.
+    body = client.get(f"/trao-doi/{log['waiting'].pk}/").content.decode()
+    assert body.index('<details id="noi-dung-gui">') < body.index(log["waiting"].idempotency_key)
+    admin = client_for(users["quantri"]).get("/quan-tri/exchange/delivery/", follow=True)
+    assert "(KEHOACH_EXCHANGE_URL)" in admin.content.decode()
 
 
 def count_queries(client, url: str) -> int:

@@ -1,7 +1,6 @@
 """The review screen proposes each indicator's entry of the city catalogue; publishing links it."""
 
 import re
-from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -17,17 +16,6 @@ from .test_web import NEW_UNIT, review_data, unit_index, upload
 CITY = "Ủy ban nhân dân thành phố Hải Phòng"
 ONLINE = "Tỷ lệ hồ sơ thủ tục hành chính nộp trực tuyến toàn trình"
 MODELS = "Số mô hình điểm về chuyển đổi số được nhân rộng"
-
-
-@pytest.fixture(autouse=True)
-def sync_jobs(settings):
-    settings.KEHOACH_JOBS = "sync"
-
-
-@pytest.fixture
-def media(settings, tmp_path) -> Path:
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return Path(settings.MEDIA_ROOT)
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from kehoach.importer.contract import printed
 from kehoach.importer.extract import extract_plan
 from kehoach.importer.readers import read_document
 
@@ -22,7 +23,7 @@ def scored(tmp_path_factory):
     out = tmp_path_factory.mktemp("outputs")
     for txt in sorted(CORPUS.glob("*.txt")):
         plan = extract_plan(read_document(txt))
-        (out / f"{txt.stem}.json").write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
+        (out / f"{txt.stem}.json").write_text(json.dumps(printed(plan), ensure_ascii=False), encoding="utf-8")
     result = subprocess.run(
         [sys.executable, str(SCORER), "--outputs", str(out), "--json"],
         capture_output=True,

@@ -1,8 +1,13 @@
 """The extraction rules on small documents written for the test (no shared files needed)."""
 
+import json
+
 import pytest
 
+from kehoach.demo.services import PLAN_FILE
+from kehoach.importer.contract import printed
 from kehoach.importer.extract import extract_plan
+from kehoach.importer.readers import read_document
 from kehoach.importer.values import find_values
 
 PLAN = """ỦY BAN NHÂN DÂN
@@ -86,7 +91,12 @@ def test_header(plan):
     assert plan["place"] == "An Lạc"
     assert plan["issuer"] == "UBND xã An Lạc"
     assert plan["title"] == "Kế hoạch Chuyển đổi số xã An Lạc năm 2026"
-    assert plan["signer"] == {"name": "Trần Văn Bình", "position": "Phó Chủ tịch"}
+    # "KT. CHỦ TỊCH" is not kept: it follows from a deputy's position.
+    assert plan["signer"] == {
+        "name": "Trần Văn Bình",
+        "position": "Phó Chủ tịch",
+        "authority": "TM. ỦY BAN NHÂN DÂN",
+    }
 
 
 def test_references_leave_out_the_proposal(plan):
@@ -200,3 +210,95 @@ def test_empty_and_odd_input_gives_the_empty_contract():
     plan = extract_plan([])
     assert plan["number"] is None and plan["indicators"] == [] and plan["tasks"] == []
     assert extract_plan(["|", "|", "| --- |", "\t\t", "I.", "1)", "-", "+"])["references"] == []
+
+
+# Lines as the Hà Bắc plan 97/KH-UBND writes them (the founding seed document): a sentence cut by a
+# page break in the middle of a reference, and the signature block in bold.
+HABAC_EXCERPT = """Số: 97/KH-UBND
+
+Hà Bắc, ngày 28 tháng 02 năm 2026
+
+**KẾ HOẠCH
+Khoa học và Công nghệ xã Hà Bắc năm 2026**
+
+Thực hiện Kế hoạch số 350/KH-UBND ngày 30/12/2025 của Ủy ban nhân dân thành phố Hải Phòng về Khoa học và \
+Công nghệ thành phố Hải Phòng năm 2026. UBND xã Hà Bắc xây dựng Kế hoạch Khoa học và Công nghệ xã Hà Bắc năm \
+2026, cụ thể như sau:
+
+II. NHIỆM VỤ, GIẢI PHÁP
+
+4. Triển khai hiệu quả các nhiệm vụ tiêu chuẩn, đo lường, chất lượng
+
+- Tập trung triển khai Kế hoạch số 289/KH-UBND ngày 06/11/2025 của Ủy ban nhân dân thành phố thực hiện \
+Quyết định số 1703/QĐ-TTg ngày
+
+31/12/2024 của Thủ tướng Chính phủ và Kế hoạch số 03-KH/TU ngày 06/10/2025 của Ban Thường vụ Thành ủy \
+thực hiện Chỉ thị số 38-CT/TW ngày 30/7/2024 của Ban Bí Thư về đẩy mạnh công tác tiêu chuẩn, đo lường, \
+chất lượng quốc gia đến năm 2030 và những năm tiếp theo.
+
+Nơi nhận:
+
+- Sở Khoa học và Công nghệ thành phố; (để b/c)
+- Lưu: VT, VHXXH.
+
+**TM. ỦY BAN NHÂN DÂN
+CHỦ TỊCH**
+
+Nguyễn Anh Tuấn
+"""
+
+
+def test_habac_signature_keeps_the_authority_line():
+    plan = extract_plan(HABAC_EXCERPT.split("\n"))
+    assert plan["signer"] == {
+        "name": "Nguyễn Anh Tuấn",
+        "position": "Chủ tịch",
+        "authority": "TM. ỦY BAN NHÂN DÂN",
+    }
+    # The printed contract (design.md) stays {name, position}; the review screen and the plan keep it.
+    assert printed(plan)["signer"] == {"name": "Nguyễn Anh Tuấn", "position": "Chủ tịch"}
+
+
+def test_habac_reference_issuer_survives_the_page_break_and_the_next_document():
+    plan = extract_plan(HABAC_EXCERPT.split("\n"))
+    assert [(r["number"], r["date"], r["issuer"]) for r in plan["references"]] == [
+        ("350/KH-UBND", "2025-12-30", "Ủy ban nhân dân thành phố Hải Phòng"),
+        ("289/KH-UBND", "2025-11-06", "Ủy ban nhân dân thành phố"),
+        ("1703/QĐ-TTg", "2024-12-31", "Thủ tướng Chính phủ"),
+        ("03-KH/TU", "2025-10-06", "Ban Thường vụ Thành ủy"),
+        ("38-CT/TW", "2024-07-30", "Ban Bí Thư"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "block, authority",
+    [
+        ("TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH", "TM. ỦY BAN NHÂN DÂN"),
+        ("TL. CHỦ TỊCH\nCHÁNH VĂN PHÒNG", "TL. CHỦ TỊCH"),
+        ("TM.ỦY BAN NHÂN DÂN\nCHỦ TỊCH", "TM. ỦY BAN NHÂN DÂN"),
+        ("KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH", None),
+        # A PDF puts the recipients' last line and the signature's first on one line.
+        ("- Lưu: VT, NCTường. TM. ỦY BAN NHÂN DÂN KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH", "TM. ỦY BAN NHÂN DÂN"),
+        ("CHỦ TỊCH", None),
+    ],
+)
+def test_signing_authority(block, authority):
+    text = HABAC_EXCERPT.replace("**TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH**", block).replace(
+        "Nguyễn Anh Tuấn", "Nguyễn Văn An"
+    )
+    signer = extract_plan(text.split("\n"))["signer"]
+    assert signer["name"] == "Nguyễn Văn An"
+    assert signer.get("authority") == authority
+
+
+def test_the_whole_habac_plan_reads_as_the_project_seed_states_it():
+    """The seed document (../shared/seed) against the project's own contract of it (kehoach/demo/seed)."""
+    from .builders import SHARED
+
+    source = SHARED / "seed" / "ke-hoach-97-KH-UBND-2026-ha-bac.txt"
+    if not source.exists():
+        pytest.skip(f"không có {source} (thư mục dùng chung): bỏ qua")
+    seed = json.loads(PLAN_FILE.read_text(encoding="utf-8"))
+    plan = extract_plan(read_document(source))
+    assert plan["signer"] == seed["signer"]
+    assert plan["references"] == seed["references"]

@@ -275,6 +275,20 @@ def test_readable_file_prints_one_json_object(tmp_path):
     assert plan["number"] == "15/KH-UBND" and plan["date"] == "2026-03-05"
 
 
+def test_printed_contract_keeps_the_signer_to_name_and_position(tmp_path):
+    """The review screen keeps "TM. ỦY BAN NHÂN DÂN"; `--json` prints design.md's {name, position}."""
+    from kehoach.importer.services import plan_extract_file
+
+    from .test_extract import HABAC_EXCERPT
+
+    path = tmp_path / "kh.txt"
+    path.write_text(HABAC_EXCERPT, encoding="utf-8")
+    code, out, err = run(path)
+    assert code == 0 and err == ""
+    assert json.loads(out)["signer"] == {"name": "Nguyễn Anh Tuấn", "position": "Chủ tịch"}
+    assert plan_extract_file(path=path)["signer"]["authority"] == "TM. ỦY BAN NHÂN DÂN"
+
+
 def test_services_for_uploads(settings):
     from kehoach.importer.services import plan_extract_bytes
 

@@ -1,7 +1,5 @@
 """Importing a plan in the web app: upload → background read → review → publish or abandon."""
 
-from pathlib import Path
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
@@ -62,17 +60,6 @@ CHỦ TỊCH
 Nguyễn Anh Tuấn
 """
 NEW_UNIT = "Tổ công nghệ số cộng đồng"
-
-
-@pytest.fixture(autouse=True)
-def sync_jobs(settings):
-    settings.KEHOACH_JOBS = "sync"
-
-
-@pytest.fixture
-def media(settings, tmp_path) -> Path:
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return Path(settings.MEDIA_ROOT)
 
 
 def plan_file(text: str = PLAN_TEXT, name: str = "ke-hoach-15.txt") -> SimpleUploadedFile:
@@ -206,6 +193,13 @@ def test_upload_review_publish(habac, users, units, client_for, media):
         units["TT PVHCC"],
     ]
     assert plan.references.get().number == "350/KH-UBND"
+    assert plan.references.get().issuer == "Ủy ban nhân dân thành phố Hải Phòng"
+    # The signature block whole: "TM. ỦY BAN NHÂN DÂN" above the position survives review and publish.
+    assert (plan.signer_authority, plan.signer_position, plan.signer_name) == (
+        "TM. ỦY BAN NHÂN DÂN",
+        "Chủ tịch",
+        "Nguyễn Anh Tuấn",
+    )
     # Audit: the plan's creation, the new unit, and the job's steps.
     assert AuditEntry.objects.filter(object_id=str(plan.pk), summary="Tạo kế hoạch từ văn bản").exists()
     assert AuditEntry.objects.filter(object_id=str(new_unit.pk), action=AuditEntry.Action.CREATE).exists()
@@ -613,11 +607,21 @@ def test_habac_plan_from_the_corpus_publishes_with_every_unit_matched(habac, use
     assert [r.name for r in rows if not r.decided] == []
     data, _ = review_data(client, job)
     data["issue"] = "1"
+    # The seed already holds 97/KH-UBND, issued: a second one is refused (test_duplicates.py).
     response = client.post(reverse("importer:publish", args=[job.pk]), data)
+    assert response.status_code == 200 and response.context["refused_duplicate"]
+    assert Plan.objects.filter(number="97/KH-UBND").count() == 1
+    # As a draft it may be replaced by the document: everything is read and matched.
+    tasks, indicators = habac.tasks.count(), habac.indicators.count()
+    Plan.objects.filter(pk=habac.pk).update(status=PlanStatus.DRAFT)
+    response = client.post(reverse("importer:publish", args=[job.pk]), {**data, "replace": str(habac.pk)})
     assert response.status_code == 302, response.context["problems"]
     plan = ImportJob.objects.get().plan
     assert plan.number == "97/KH-UBND"
-    assert plan.tasks.count() == habac.tasks.count() and plan.indicators.count() == habac.indicators.count()
+    assert plan.tasks.count() == tasks and plan.indicators.count() == indicators
+    assert list(Plan.objects.filter(number="97/KH-UBND")) == [plan]
+    assert plan.signer_authority == "TM. ỦY BAN NHÂN DÂN"
+    assert plan.references.get(number="1703/QĐ-TTg").issuer == "Thủ tướng Chính phủ"
 
 
 def test_a_text_that_is_no_plan_can_still_be_reviewed(habac, users, units, client_for, media):

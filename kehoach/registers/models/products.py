@@ -156,21 +156,28 @@ class TraceableProduct(RegisterModel):
             parts.append(f"Mã truy xuất {self.trace_code}")
         return " · ".join(parts)
 
-    @property
-    def digital_link(self) -> str:
+    def digital_link(self, own_base: str) -> str:
         """What the QR code encodes: a GS1 Digital Link URI when there is a GTIN, else the portal link
-        or this installation's trace page."""
-        own_base = settings.KEHOACH_BASE_URL.rstrip("/")
+        or this installation's trace page. `own_base` is the address this installation is reached at
+        (`registers.public.public_base`): its links lead to the public product page (public.py)."""
+        own_base = own_base.rstrip("/")
         if self.gtin:
             host = urllib.parse.urlsplit(self.portal_url).netloc if self.portal_url else ""
             base = f"https://{host}" if host else own_base
-            link = f"{base}/01/{self.gtin14}"
-            if self.lot:
-                link += f"/10/{urllib.parse.quote(self.lot, safe='')}"
-            return link
+            return base + self.public_path
         if self.portal_url:
             return iri_to_uri(self.portal_url)
-        return f"{own_base}/truy-xuat/{urllib.parse.quote(self.trace_code, safe='')}"
+        return own_base + self.public_path
+
+    @property
+    def public_path(self) -> str:
+        """The path of this product's public page: /01/<GTIN-14>[/10/<lot>], else /truy-xuat/<code>."""
+        if self.gtin:
+            path = f"/01/{self.gtin14}"
+            if self.lot:
+                path += f"/10/{urllib.parse.quote(self.lot, safe='')}"
+            return path
+        return f"/truy-xuat/{urllib.parse.quote(self.trace_code, safe='')}"
 
     # Validation -----------------------------------------------------------------------------------
 

@@ -1,5 +1,6 @@
 """Register imports of large files: stored, checked and written in the background with a progress bar."""
 
+import datetime
 import threading
 import time
 from pathlib import Path
@@ -301,3 +302,49 @@ def test_thread_mode_shows_progress_while_checking_and_writing(
     assert record.status == Status.WRITTEN, record.message
     assert Initiative.objects.count() == 1500
     assert not record.file and not list((tmp_path / "media" / "register-imports").iterdir())
+
+
+def test_the_preview_shows_excel_dates_as_people_write_them(habac, users, client_for, sync_jobs):
+    """An Excel date cell is a datetime: the preview reads 10/11/2026, not "2026-11-10 00:00:00"."""
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADER.strip().split(","))
+    sheet.append(
+        [
+            "Sáng kiến Excel",
+            "Tác giả A",
+            "Được công nhận",
+            "Cấp xã",
+            "7/QĐ-UBND",
+            datetime.datetime(2026, 11, 10),
+        ]
+    )
+    buffer = io.BytesIO()
+    book.save(buffer)
+    upload = SimpleUploadedFile("sang-kien.xlsx", buffer.getvalue())
+    text = client_for(users["vhxh"]).post(BASE, {"file": upload}).content.decode()
+    record = RegisterImport.objects.get()
+    assert record.status == Status.CHECKED and record.error_count == 0
+    assert "10/11/2026" in record.preview[0]["cells"] and '<td class="small">10/11/2026</td>' in text
+    assert "2026-11-10" not in text and "00:00:00" not in text
+
+
+@pytest.mark.parametrize(
+    "raw, text",
+    [
+        (None, ""),
+        (datetime.datetime(2026, 11, 10), "10/11/2026"),
+        (datetime.datetime(2026, 11, 10, 8, 30), "10/11/2026 08:30"),
+        (datetime.date(2026, 2, 28), "28/02/2026"),
+        (datetime.time(7, 5), "07:05"),
+        (12.0, "12"),
+        (True, "Có"),
+        ("0201234567", "0201234567"),
+    ],
+)
+def test_cell_text(raw, text):
+    assert register_io.cell_text(raw) == text

@@ -379,7 +379,7 @@ def test_the_qr_code_decodes_to_the_product_url(habac, users, units, client_for)
     client.post(f"{BASE}them/", product_data(units))
     product = TraceableProduct.objects.get()
     expected = "https://truyxuatnguongoc.gov.vn/01/08936000001001/10/LO-2026%2F01"
-    assert product.digital_link == expected
+    assert product.digital_link("http://testserver/") == expected
     response = client.get(f"{BASE}{product.pk}/qr.png")
     assert response["Content-Type"] == "image/png"
     assert response["Content-Disposition"] == f'attachment; filename="qr-{GTIN}.png"'
@@ -387,23 +387,79 @@ def test_the_qr_code_decodes_to_the_product_url(habac, users, units, client_for)
     # The symbol is exactly the one segno makes for that URL.
     import segno
 
-    assert labels.product_qr(product).matrix == segno.make_qr(expected, error="m", boost_error=False).matrix
+    assert labels.product_qr(expected).matrix == segno.make_qr(expected, error="m", boost_error=False).matrix
     assert zxing_read(response.content) in (None, [expected])
 
 
-def test_the_qr_url_for_each_kind_of_product(habac, units, settings):
-    settings.KEHOACH_BASE_URL = "https://kehoach.habac.gov.vn/"
+def test_the_qr_url_for_each_kind_of_product(habac, units):
+    own = "https://kehoach.habac.gov.vn/"
     assert (
-        make(units, gtin="96385074", lot="").digital_link == "https://kehoach.habac.gov.vn/01/00000096385074"
+        make(units, gtin="96385074", lot="").digital_link(own)
+        == "https://kehoach.habac.gov.vn/01/00000096385074"
     )
     assert (
-        make(units, gtin="036000291452", lot="A1", portal_url="https://portal.example.vn/x?y=1").digital_link
+        make(units, gtin="036000291452", lot="A1", portal_url="https://portal.example.vn/x?y=1").digital_link(
+            own
+        )
         == "https://portal.example.vn/01/00036000291452/10/A1"
     )
-    assert make(units, gtin="", trace_code="HB-1", portal_url=PORTAL).digital_link == PORTAL
+    assert make(units, gtin="", trace_code="HB-1", portal_url=PORTAL).digital_link(own) == PORTAL
     only_code = make(units, gtin="", trace_code="HB/2026/7")
-    assert only_code.digital_link == "https://kehoach.habac.gov.vn/truy-xuat/HB%2F2026%2F7"
-    assert qr_decode_png(labels.qr_png(only_code, scale=3)) == only_code.digital_link
+    assert only_code.digital_link(own) == "https://kehoach.habac.gov.vn/truy-xuat/HB%2F2026%2F7"
+    assert qr_decode_png(labels.qr_png(only_code.digital_link(own), scale=3)) == only_code.digital_link(own)
+
+
+@pytest.mark.parametrize(
+    ("fields", "path"),
+    [
+        ({"gtin": GTIN, "lot": "LO-2026/01"}, "/01/08936000001001/10/LO-2026%2F01"),
+        ({"gtin": "96385074", "lot": ""}, "/01/00000096385074"),
+        ({"gtin": "", "trace_code": "HB/2026/7"}, "/truy-xuat/HB%2F2026%2F7"),
+    ],
+)
+def test_without_a_configured_address_the_qr_code_leads_to_the_public_page_of_this_server(
+    habac, users, units, client_for, settings, fields, path
+):
+    """KEHOACH_BASE_URL unset: the QR code is built from the address the page was asked at (not a
+    localhost guess), and that address answers for anyone who scans the label, without an account."""
+    settings.KEHOACH_PUBLIC_URL = ""
+    product = make(units, note="Ghi chú nội bộ: giá nhập 12.000 đồng", producer_address="Thôn Đông", **fields)
+    client = client_for(users["kinhte"])
+    page = client.get(product.get_absolute_url(), HTTP_HOST="127.0.0.1:8103").content.decode()
+    link = f"http://127.0.0.1:8103{path}"
+    assert f'href="{link}"' in page
+    assert qr_decode_png(client.get(f"{BASE}{product.pk}/qr.png", HTTP_HOST="127.0.0.1:8103").content) == link
+
+    from django.test import Client
+
+    public = Client().get(path, HTTP_HOST="127.0.0.1:8103")
+    assert public.status_code == 200
+    text = public.content.decode()
+    assert NAME in text and PRODUCER in text and "Thôn Đông" in text
+    assert "Ghi chú nội bộ" not in text and "Mở trong sổ theo dõi" not in text
+    # Someone of the commune who scans it is offered the register's page too.
+    assert "Mở trong sổ theo dõi" in client.get(path).content.decode()
+
+
+def test_a_configured_address_is_used_for_the_qr_code(habac, users, units, client_for, settings):
+    settings.KEHOACH_PUBLIC_URL = "https://kehoach.habac.gov.vn"
+    product = make(units, gtin="", trace_code="HB-7")
+    page = client_for(users["kinhte"]).get(product.get_absolute_url()).content.decode()
+    assert 'href="https://kehoach.habac.gov.vn/truy-xuat/HB-7"' in page
+
+
+def test_the_public_page_of_an_unknown_code_is_not_found(habac, units, client):
+    make(units, gtin=GTIN, lot="LO-1")
+    assert client.get("/01/00000000000000").status_code == 404
+    assert client.get("/01/abc").status_code == 404
+    assert client.get("/truy-xuat/KHONG-CO").status_code == 404
+    # A lot the register does not hold is not another lot's page; a product kept without a lot answers
+    # for all of its lots, saying so.
+    assert client.get("/01/08936000001001/10/LO-2").status_code == 404
+    assert client.get("/01/08936000001001/10/LO-1").status_code == 200
+    make(units, gtin="96385074", lot="")
+    general = client.get("/01/00000096385074/10/LO-9").content.decode()
+    assert "Không có thông tin riêng cho số lô “LO-9”" in general
 
 
 # Label -------------------------------------------------------------------------------------------
@@ -430,8 +486,8 @@ def test_the_label_prints_vietnamese_and_embeds_its_font(habac, users, units, cl
     # The printed QR code reads too (the part of the label where it is drawn, in mm from the top left).
     box = (24, 0, 50, 30) if size != "a7" else (0, 51, 74, 95)
     printed = _png(page, box)
-    assert qr_decode_png(printed) == product.digital_link
-    assert zxing_read(printed) in (None, [product.digital_link])
+    assert qr_decode_png(printed) == product.digital_link("http://testserver/")
+    assert zxing_read(printed) in (None, [product.digital_link("http://testserver/")])
     document.close()
 
 

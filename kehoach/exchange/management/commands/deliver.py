@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 
 def summary_line(counts: dict[str, Any]) -> str:
     if counts.get("disabled"):
-        return f"{counts['problem']} (KEHOACH_EXCHANGE_URL): {counts.get('waiting', 0)} gói dữ liệu đang chờ."
+        return f"{counts['detail']}: {counts.get('waiting', 0)} gói dữ liệu đang chờ."
     if not counts["claimed"]:
         return "Không có gói dữ liệu nào đến lượt gửi."
     return (

@@ -31,6 +31,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        from kehoach.importer.contract import printed
         from kehoach.importer.services import plan_extract_file
         from kehoach.importer.summary import summary
 
@@ -39,7 +40,7 @@ class Command(BaseCommand):
         except RecursionError:
             raise DocumentError("Tệp có cấu trúc quá phức tạp, không đọc được.") from None
         if options["json"]:
-            text = json.dumps(plan, ensure_ascii=False) + "\n"
+            text = json.dumps(printed(plan), ensure_ascii=False) + "\n"
             buffer = getattr(sys.stdout, "buffer", None)
             if buffer is not None:  # UTF-8 whatever the terminal's locale says
                 sys.stdout.flush()
