@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('plans', '0003_city_catalogue_trigger_expected'),
+        ('plans', '0004_search_text'),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('documents', '0001_initial'),
-        ('reports', '0001_initial'),
+        ('reports', '0002_search_text'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
