@@ -42,6 +42,7 @@ class PlanFilter(django_filters.FilterSet):
         self.filters["owner_unit"].queryset = Unit.objects.readable_by(user).filter(
             kind__in=ADMINISTRATIVE_KINDS
         )
+        style_widgets(self.form)
 
     def filter_q(self, queryset, name, value):
         return text_search(queryset, value)
