@@ -2,13 +2,19 @@ from django.contrib import admin
 
 from kehoach.core.admin import AuditedAdmin
 
+from .choices import PeriodKind
 from .models import DigestLog, Evidence, Measurement, Notification, Period, ProgressReport, ReportingConfig
 
 
 @admin.register(ReportingConfig)
 class ReportingConfigAdmin(AuditedAdmin):
-    list_display = ["plan", "kinds", "cutoff_day", "submit_days"]
+    list_display = ["plan", "period_kinds", "cutoff_day", "submit_days"]
     list_select_related = ["plan"]
+
+    @admin.display(description="kỳ báo cáo")
+    def period_kinds(self, config):
+        labels = dict(PeriodKind.choices)
+        return ", ".join(str(labels.get(kind, kind)) for kind in config.kinds)
 
 
 @admin.register(Period)
@@ -59,5 +65,30 @@ class NotificationAdmin(admin.ModelAdmin):
 
 @admin.register(DigestLog)
 class DigestLogAdmin(admin.ModelAdmin):
-    list_display = ["user", "day", "count", "sent_at"]
+    """Written by the daily job, one per person and day: read here, never edited."""
+
+    list_display = ["recipient", "on_day", "items", "sent"]
+    fields = readonly_fields = list_display
     list_select_related = ["user"]
+
+    @admin.display(description="người nhận", ordering="user")
+    def recipient(self, log):
+        return log.user
+
+    @admin.display(description="ngày", ordering="day")
+    def on_day(self, log):
+        return log.day
+
+    @admin.display(description="số mục", ordering="count")
+    def items(self, log):
+        return log.count
+
+    @admin.display(description="gửi lúc", ordering="sent_at")
+    def sent(self, log):
+        return log.sent_at
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

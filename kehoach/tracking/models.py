@@ -342,6 +342,8 @@ class DigestLog(models.Model):
     count = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = "thư tổng hợp đã gửi"
+        verbose_name_plural = "thư tổng hợp đã gửi"
         constraints = [models.UniqueConstraint(fields=["user", "day"], name="digest_once_a_day")]
 
     def __str__(self) -> str:
