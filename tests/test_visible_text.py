@@ -28,26 +28,26 @@ ROLES = ["lanhdao", "daumoi", "vhxh", "captren", "quantri"]
 # (role or "*", URL pattern, pattern name, text pattern, who fixes it). The text pattern is searched in
 # the whole piece of visible text the finding is in.
 KNOWN = [
-    # Audit history (kehoach/core/audit, includes/history.html; plans:history): values shown as Python
-    # reprs of the snapshot ({'plan': {'id': 1, …}, 'target_max': None, ISO dates) and the English
+    # Audit history (kehoach/core/audit, includes/history.html; plans:history): the English
     # "Created by:" / "Issued by:".
-    ("*", r"^/ke-hoach/\d+/lich-su/$", "*", r"^\{'|^\[\{'|'\w+': ", "audit history"),
     ("*", r"^/ke-hoach/\d+/lich-su/$", "English", r"^(Created|Issued) by:$", "audit history"),
     # Audit in the admin: the list's filter "Bởi content type" (AuditEntry.content_type has no
     # verbose_name).
     ("quantri", r"^/quan-tri/core/auditentry/$", "English", r"^Bởi content type$", "audit history"),
-    # Tracking: a computed figure's trace printed as a dict ({'computation': …, 'computed_at':
-    # '2026-…T…'}) on the measurement page.
-    ("*", r"^/so-lieu/\d+/$", "*", r"^\{'computation': ", "tracking"),
     # Tracking: the reviewer's name is None when a figure or report was reviewed by the system
     # ("None, 06/12/2026 14:56") on a neighbouring commune's pages.
     ("captren", r"^/(so-lieu|bao-cao-tien-do)/\d+/$", "*", r"^None, \d\d/\d\d/\d{4}", "tracking"),
-    # Exchange: the setting's name in the notice that nothing is sent; the delivery's JSON payload and
-    # its source "reports.report" shown as they are; the kind "report.issued" in the admin's list.
-    ("*", r"^/trao-doi/(\d+/)?$", "setting", r"\(KEHOACH_EXCHANGE_URL\)", "exchange"),
+    # Exchange: the delivery's JSON payload and its source "reports.report" shown as they are; the kind
+    # "report.issued" in the admin's list.
     ("*", r"^/trao-doi/\d+/$", "*", r'^\{ "schema": "kehoach\.', "exchange"),
     ("*", r"^/trao-doi/\d+/$", "identifier", r"^reports\.report$", "exchange"),
     ("quantri", r"^/quan-tri/exchange/delivery/$", "*", r"^report\.issued$", "exchange"),
+]
+
+# Findings that are right where they are: the administrator's pages name the settings to set (issue:
+# "settings names go in the admin and the logs"). Same shape as KNOWN; never shrinks by itself.
+ALLOWED = [
+    ("quantri", r"^/quan-tri/exchange/delivery/$", "setting", r"KEHOACH_EXCHANGE_(URL|TOKEN)", "admin"),
 ]
 
 
@@ -115,7 +115,7 @@ def test_pages_read_as_vietnamese(visits, role):
         if visit.status >= 500:
             problems.append(f"{visit.url}: lỗi máy chủ {visit.status}")
         for finding in visit.findings:
-            if any(_matches(entry, role, visit.url, finding) for entry in KNOWN):
+            if any(_matches(entry, role, visit.url, finding) for entry in [*KNOWN, *ALLOWED]):
                 continue
             key = (shape(visit.url), finding.pattern, finding.excerpt)
             if key not in seen:
