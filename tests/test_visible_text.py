@@ -34,9 +34,6 @@ KNOWN = [
     # Audit in the admin: the list's filter "Bởi content type" (AuditEntry.content_type has no
     # verbose_name).
     ("quantri", r"^/quan-tri/core/auditentry/$", "English", r"^Bởi content type$", "audit history"),
-    # Tracking: the reviewer's name is None when a figure or report was reviewed by the system
-    # ("None, 06/12/2026 14:56") on a neighbouring commune's pages.
-    ("captren", r"^/(so-lieu|bao-cao-tien-do)/\d+/$", "*", r"^None, \d\d/\d\d/\d{4}", "tracking"),
     # Exchange: the delivery's JSON payload and its source "reports.report" shown as they are; the kind
     # "report.issued" in the admin's list.
     ("*", r"^/trao-doi/\d+/$", "*", r'^\{ "schema": "kehoach\.', "exchange"),
