@@ -19,11 +19,13 @@ class AuditEntry(models.Model):
         DELETE = "delete", "Xóa"
         EVENT = "event", "Sự kiện"
 
-    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.PROTECT)
-    object_id = models.CharField(max_length=64)
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.PROTECT, verbose_name="loại đối tượng"
+    )
+    object_id = models.CharField(max_length=64, verbose_name="mã đối tượng")
     object_repr = models.CharField("đối tượng", max_length=300)
     # A key that groups changes under the object a user reads them on, e.g. "plans.plan:7".
-    context = models.CharField(max_length=100, blank=True, db_index=True)
+    context = models.CharField(max_length=100, blank=True, db_index=True, verbose_name="thuộc hồ sơ")
     action = models.CharField("thao tác", max_length=10, choices=Action.choices)
     summary = models.CharField("nội dung", max_length=300, blank=True)
     changes = models.JSONField("thay đổi", default=dict, blank=True)

@@ -71,7 +71,7 @@ class OutgoingDocument(TimeStampedModel):
         Unit, on_delete=models.PROTECT, related_name="outgoing_documents", verbose_name="cơ quan ban hành"
     )
     # Unique across installations: what the city's system knows this document by.
-    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False, verbose_name="mã định danh")
     year = models.PositiveSmallIntegerField("năm")
     number = models.PositiveIntegerField("số")
     symbol = models.CharField("ký hiệu", max_length=60, help_text="Ví dụ: BC-UBND")
@@ -85,12 +85,12 @@ class OutgoingDocument(TimeStampedModel):
     note = models.CharField("ghi chú", max_length=300, blank=True)
     content = models.JSONField("nội dung khi ban hành", default=dict, blank=True)
     # What the document is about, e.g. ("reports.report", 12); empty for documents entered by hand.
-    source_type = models.CharField(max_length=60, blank=True)
-    source_id = models.PositiveBigIntegerField(null=True, blank=True)
+    source_type = models.CharField(max_length=60, blank=True, verbose_name="loại nguồn")
+    source_id = models.PositiveBigIntegerField(null=True, blank=True, verbose_name="mã nguồn")
     pdf = models.FileField("tệp PDF", upload_to=document_file_path, max_length=300, blank=True)
-    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    pdf_sha256 = models.CharField(max_length=64, blank=True, verbose_name="mã băm SHA-256 của tệp PDF")
     docx = models.FileField("tệp DOCX", upload_to=document_file_path, max_length=300, blank=True)
-    docx_sha256 = models.CharField(max_length=64, blank=True)
+    docx_sha256 = models.CharField(max_length=64, blank=True, verbose_name="mã băm SHA-256 của tệp DOCX")
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -29,7 +29,7 @@ class DeliveryAttemptInline(ReadOnly, admin.TabularInline):
 class DeliveryAdmin(ReadOnly, admin.ModelAdmin):
     list_display = [
         "summary",
-        "kind",
+        "kind_display",
         "unit",
         "state",
         "attempts",
@@ -42,6 +42,10 @@ class DeliveryAdmin(ReadOnly, admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["unit"]
     inlines = [DeliveryAttemptInline]
+
+    @admin.display(description="loại", ordering="kind")
+    def kind_display(self, obj: Delivery) -> str:
+        return obj.kind_label
 
     def changelist_view(self, request, extra_context=None):
         # The setting behind "Chưa thiết lập việc gửi dữ liệu lên cấp trên" is named here, for the

@@ -34,7 +34,7 @@ class Delivery(TimeStampedModel):
         DELIVERED = "da_gui", "Đã gửi"
         FAILED = "that_bai", "Thất bại"
 
-    kind = models.CharField("loại dữ liệu", max_length=50)
+    kind = models.CharField("loại dữ liệu", max_length=50, choices=list(KIND_LABELS.items()))
     idempotency_key = models.CharField("khóa chống trùng", max_length=200, unique=True)
     payload = models.JSONField("nội dung gửi")
     unit = models.ForeignKey(

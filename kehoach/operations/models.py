@@ -94,7 +94,7 @@ class Alert(TimeStampedModel):
     )
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="alerts", verbose_name="kế hoạch")
     # The condition's identity within the scenario, e.g. "task:12" or "indicator:3"; see services/rules.py.
-    key = models.CharField(max_length=120)
+    key = models.CharField(max_length=120, verbose_name="khóa điều kiện")
     severity = models.CharField("mức cảnh báo", max_length=5, choices=Severity.choices)
     state = models.CharField("trạng thái", max_length=8, choices=AlertState.choices, default=AlertState.OPEN)
     title = models.CharField("cảnh báo", max_length=400)
@@ -103,27 +103,51 @@ class Alert(TimeStampedModel):
     unit = models.ForeignKey(
         Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts", verbose_name="đơn vị"
     )
-    task = models.ForeignKey(Task, null=True, blank=True, on_delete=models.CASCADE, related_name="alerts")
-    indicator = models.ForeignKey(
-        Indicator, null=True, blank=True, on_delete=models.CASCADE, related_name="alerts"
+    task = models.ForeignKey(
+        Task, null=True, blank=True, on_delete=models.CASCADE, related_name="alerts", verbose_name="nhiệm vụ"
     )
-    period = models.ForeignKey(Period, null=True, blank=True, on_delete=models.CASCADE, related_name="alerts")
+    indicator = models.ForeignKey(
+        Indicator,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="alerts",
+        verbose_name="chỉ tiêu",
+    )
+    period = models.ForeignKey(
+        Period,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="alerts",
+        verbose_name="kỳ báo cáo",
+    )
     raised_at = models.DateTimeField("phát sinh lúc")
     raised_on = models.DateField("ngày phát sinh")
     acknowledged_at = models.DateTimeField("tiếp nhận lúc", null=True, blank=True)
     acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="người tiếp nhận",
     )
     acknowledge_note = models.TextField("ghi chú tiếp nhận", blank=True)
     escalated_at = models.DateTimeField("chuyển cấp lúc", null=True, blank=True)
     resolved_at = models.DateTimeField("xử lý xong lúc", null=True, blank=True)
     resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="người xử lý xong",
     )
     resolve_note = models.TextField("ghi chú xử lý", blank=True)
     # Resolved by a person while the condition still held: the same condition is not raised again
     # until the data clears it once (then this flag drops and a later recurrence is a new alert).
-    holds_condition = models.BooleanField(default=False, editable=False)
+    holds_condition = models.BooleanField(default=False, editable=False, verbose_name="điều kiện còn đúng")
 
     objects = AlertQuerySet.as_manager()
 
@@ -157,11 +181,16 @@ class Alert(TimeStampedModel):
 class AlertEvent(models.Model):
     """The alert's history: raised, acknowledged, escalated, resolved by someone or cleared by the data."""
 
-    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="events")
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="events", verbose_name="cảnh báo")
     action = models.CharField("sự kiện", max_length=15, choices=AlertAction.choices)
     at = models.DateTimeField("lúc")
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="người thực hiện",
     )
     note = models.TextField("ghi chú", blank=True)
 
@@ -177,12 +206,16 @@ class AlertEvent(models.Model):
 class Reminder(models.Model):
     """An "đôn đốc" sent from the centre to a unit that owes reports or figures for a period."""
 
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="+")
-    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+")
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="+", verbose_name="kế hoạch")
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+", verbose_name="kỳ báo cáo")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", verbose_name="đơn vị")
     sent_at = models.DateTimeField("gửi lúc")
     sent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="người gửi",
     )
     recipients = models.PositiveSmallIntegerField("số người nhận", default=0)
     owed = models.TextField("việc còn nợ", blank=True)

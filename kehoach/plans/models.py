@@ -61,7 +61,7 @@ class Plan(TimeStampedModel):
             "hoặc trả lại; đầu mối không tự chấp nhận báo cáo của đơn vị mình."
         ),
     )
-    search_text = models.TextField(editable=False, default="")
+    search_text = models.TextField(editable=False, default="", verbose_name="chuỗi tìm kiếm")
 
     objects = PlanQuerySet.as_manager()
 
@@ -168,7 +168,7 @@ class CityIndicator(TimeStampedModel):
         "chiều tốt", max_length=5, choices=Direction.choices, default=Direction.HIGHER
     )
     position = models.PositiveIntegerField("thứ tự", default=0)
-    search_text = models.TextField(editable=False, default="")
+    search_text = models.TextField(editable=False, default="", verbose_name="chuỗi tìm kiếm")
 
     class Meta:
         verbose_name = "chỉ tiêu dùng chung của thành phố"
@@ -232,7 +232,7 @@ class Indicator(TimeStampedModel):
         verbose_name="chỉ tiêu dùng chung của thành phố",
         help_text="Liên kết để so sánh chỉ tiêu này giữa các xã, phường.",
     )
-    search_text = models.TextField(editable=False, default="")
+    search_text = models.TextField(editable=False, default="", verbose_name="chuỗi tìm kiếm")
 
     class Meta:
         verbose_name = "chỉ tiêu"
@@ -411,7 +411,7 @@ class Task(TimeStampedModel):
         "nguồn kinh phí", max_length=20, choices=BudgetSource.choices, blank=True
     )
     budget_note = models.CharField("ghi chú nguồn lực", max_length=500, blank=True)
-    search_text = models.TextField(editable=False, default="")
+    search_text = models.TextField(editable=False, default="", verbose_name="chuỗi tìm kiếm")
 
     objects = TaskQuerySet.as_manager()
 
@@ -463,10 +463,12 @@ class Task(TimeStampedModel):
 
 
 class TaskUnit(models.Model):
-    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="task_units")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="task_links")
+    task = models.ForeignKey(
+        Task, on_delete=models.CASCADE, related_name="task_units", verbose_name="nhiệm vụ"
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="task_links", verbose_name="đơn vị")
     role = models.CharField("vai trò", max_length=10, choices=TaskUnitRole.choices)
-    position = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(default=0, verbose_name="thứ tự")
 
     class Meta:
         verbose_name = "đơn vị thực hiện"

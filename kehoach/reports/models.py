@@ -103,13 +103,23 @@ class Report(TimeStampedModel):
     return_reason = models.TextField("lý do trả lại", blank=True)
     issued_at = models.DateTimeField("ban hành lúc", null=True, blank=True)
     issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="người ký ban hành",
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="người lập",
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
-    search_text = models.TextField(editable=False, default="")
+    version = models.PositiveIntegerField(default=1, editable=False, verbose_name="phiên bản")
+    search_text = models.TextField(editable=False, default="", verbose_name="chuỗi tìm kiếm")
 
     objects = ReportQuerySet.as_manager()
 

@@ -113,7 +113,7 @@ class WorkflowModel(TimeStampedModel):
         verbose_name="người duyệt",
     )
     # Incremented on every save; a save carrying an older version is a conflict, never a silent overwrite.
-    version = models.PositiveIntegerField(default=1, editable=False)
+    version = models.PositiveIntegerField("phiên bản", default=1, editable=False)
 
     class Meta:
         abstract = True
@@ -274,7 +274,7 @@ class Evidence(models.Model):
     original_name = models.CharField("tên tệp", max_length=255)
     content_type = models.CharField("loại tệp", max_length=100)
     size = models.PositiveBigIntegerField("dung lượng (byte)")
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField(max_length=64, verbose_name="mã băm SHA-256")
     description = models.CharField("mô tả", max_length=300, blank=True)
     is_output = models.BooleanField("là kết quả/sản phẩm của nhiệm vụ", default=False)
     uploaded_at = models.DateTimeField("tải lên lúc", auto_now_add=True)
@@ -314,7 +314,7 @@ class Notification(models.Model):
         verbose_name="người nhận",
     )
     kind = models.CharField("loại", max_length=20, choices=NotificationKind.choices)
-    key = models.CharField(max_length=200)
+    key = models.CharField(max_length=200, verbose_name="khóa chống gửi trùng")
     title = models.CharField("tiêu đề", max_length=300)
     body = models.TextField("nội dung", blank=True)
     url = models.CharField("liên kết", max_length=300, blank=True)
@@ -336,10 +336,12 @@ class Notification(models.Model):
 class DigestLog(models.Model):
     """One e-mail digest per user per day."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    day = models.DateField()
-    sent_at = models.DateTimeField(auto_now_add=True)
-    count = models.PositiveIntegerField(default=0)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name="người nhận"
+    )
+    day = models.DateField(verbose_name="ngày")
+    sent_at = models.DateTimeField(auto_now_add=True, verbose_name="gửi lúc")
+    count = models.PositiveIntegerField(default=0, verbose_name="số việc")
 
     class Meta:
         verbose_name = "thư tổng hợp đã gửi"

@@ -48,10 +48,12 @@ class Unit(TimeStampedModel):
         verbose_name="đơn vị cấp trên",
     )
     # Materialised path "/1/5/12/": subtree reads are one indexed prefix match at any depth.
-    path = models.CharField(max_length=255, editable=False, db_index=True, default="")
-    depth = models.PositiveSmallIntegerField(editable=False, default=0)
+    path = models.CharField(
+        max_length=255, editable=False, db_index=True, default="", verbose_name="đường dẫn trong cây đơn vị"
+    )
+    depth = models.PositiveSmallIntegerField(editable=False, default=0, verbose_name="cấp trong cây")
     position = models.PositiveIntegerField("thứ tự", default=0)
-    search_text = models.TextField(editable=False, default="")
+    search_text = models.TextField(editable=False, default="", verbose_name="chuỗi tìm kiếm")
 
     objects = UnitQuerySet.as_manager()
 
@@ -136,7 +138,7 @@ class ApiToken(TimeStampedModel):
     )
     name = models.CharField("tên gợi nhớ", max_length=100)
     prefix = models.CharField("tiền tố", max_length=12)
-    key_hash = models.CharField(max_length=64, unique=True)
+    key_hash = models.CharField(max_length=64, unique=True, verbose_name="mã băm của khóa")
     last_used_at = models.DateTimeField("dùng lần cuối", null=True, blank=True)
     revoked_at = models.DateTimeField("thu hồi lúc", null=True, blank=True)
 

@@ -20,7 +20,7 @@ class RegisterModel(TimeStampedModel):
         Unit, on_delete=models.PROTECT, related_name="+", verbose_name="xã, phường"
     )
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name="đơn vị theo dõi")
-    search_text = models.TextField(editable=False, default="")
+    search_text = models.TextField("chuỗi tìm kiếm", editable=False, default="")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

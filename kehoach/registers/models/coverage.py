@@ -32,7 +32,7 @@ class Village(RegisterModel):
     """Thôn: the population and households counted on a date; the denominator of 5G coverage."""
 
     name = models.CharField("tên thôn", max_length=200)
-    name_key = models.CharField(max_length=200, editable=False, default="")
+    name_key = models.CharField(max_length=200, editable=False, default="", verbose_name="tên chuẩn hóa")
     population = models.IntegerField("số dân (người)", null=True, blank=True)
     households = models.IntegerField("số hộ", null=True, blank=True)
     as_of = models.DateField("số liệu dân số tính đến ngày", null=True, blank=True)

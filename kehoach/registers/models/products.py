@@ -301,7 +301,7 @@ class ProductImage(models.Model):
     original_name = models.CharField("tên tệp", max_length=255)
     content_type = models.CharField("loại ảnh", max_length=100)
     size = models.PositiveBigIntegerField("dung lượng (byte)")
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField(max_length=64, verbose_name="mã băm SHA-256")
     caption = models.CharField("chú thích", max_length=300, blank=True)
     uploaded_at = models.DateTimeField("tải lên lúc", auto_now_add=True)
     uploaded_by = models.ForeignKey(
