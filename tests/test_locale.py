@@ -78,3 +78,20 @@ def test_permissions_are_named_in_vietnamese(client):
     assert "Đổi giao diện sáng/tối" in page
     digests = client.get("/quan-tri/tracking/digestlog/").content.decode()
     assert "thư tổng hợp đã gửi" in digests and "Người nhận" in digests and "Digest" not in digests
+
+
+def test_every_field_of_the_product_has_a_vietnamese_label():
+    """The admin, the forms and the change history show field labels: none may fall back to the
+    English name Django derives from the code ("created by", "content type")."""
+    from django.apps import apps
+
+    english = [
+        f"{model._meta.label}.{field.name}"
+        for model in apps.get_models()
+        if model.__module__.startswith("kehoach.")
+        for field in model._meta.get_fields()
+        if getattr(field, "concrete", False)
+        and not field.auto_created
+        and str(field.verbose_name) == field.name.replace("_", " ")
+    ]
+    assert english == []
