@@ -48,7 +48,7 @@ def test_navbar_search_finds_grouped_highlighted_results(page, live_server, haba
     login(page, live_server, "vhxh")
     no_wider_than_the_viewport(page)
     if width < 1200:
-        page.get_by_role("button", name="Mở menu").click()
+        page.get_by_role("button", name="Mở danh mục chức năng").click()
     search_from_navbar(page, live_server)
     title = check_results(page, habac)
     no_wider_than_the_viewport(page)
