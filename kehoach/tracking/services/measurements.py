@@ -5,7 +5,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from kehoach.core.audit import audit_change, snapshot
 from kehoach.core.models import AuditEntry
@@ -74,22 +74,17 @@ def measurement_start(
     autosave: bool = False,
 ) -> Measurement:
     """The first save of a figure opened with `measurement_new` (see `progress_report_start`)."""
-    measurement = measurement_new(actor=actor, indicator=indicator, period=period, unit=unit)
-    if measurement.pk is None:
-        try:
-            with transaction.atomic():
-                return workflow.create(
-                    actor=actor,
-                    record=measurement,
-                    data=data,
-                    fields=FIELDS,
-                    validate=_validate,
-                    autosave=autosave,
-                )
-        except IntegrityError:
-            measurement = Measurement.objects.get(indicator=indicator, period=period, unit=unit)
-    return measurement_save(
-        actor=actor, measurement=measurement, data=data, version=version, autosave=autosave
+    return workflow.start(
+        actor=actor,
+        record=measurement_new(actor=actor, indicator=indicator, period=period, unit=unit),
+        data=data,
+        fields=FIELDS,
+        validate=_validate,
+        autosave=autosave,
+        reread=lambda: Measurement.objects.get(indicator=indicator, period=period, unit=unit),
+        save=lambda measurement: measurement_save(
+            actor=actor, measurement=measurement, data=data, version=version, autosave=autosave
+        ),
     )
 
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
@@ -109,25 +109,20 @@ def progress_report_start(
     version: int | None,
     autosave: bool = False,
 ) -> ProgressReport:
-    """The first save of a report opened with `progress_report_new`: the draft is created with what the
-    user typed. If it exists by now (this page's own autosave, another tab, a colleague), this is a save
-    from `version`, 0 meaning the user started before it existed, so their text never silently
-    overwrites someone else's."""
-    report = progress_report_new(actor=actor, task=task, period=period, unit=unit)
-    if report.pk is None:
-        try:
-            with transaction.atomic():
-                return workflow.create(
-                    actor=actor,
-                    record=report,
-                    data=data,
-                    fields=FIELDS,
-                    validate=_validate,
-                    autosave=autosave,
-                )
-        except IntegrityError:
-            report = ProgressReport.objects.get(task=task, period=period, unit=unit)
-    return progress_report_save(actor=actor, report=report, data=data, version=version, autosave=autosave)
+    """The first save of a report opened with `progress_report_new` (see `workflow.start`); `version` 0
+    means the user started before any draft existed."""
+    return workflow.start(
+        actor=actor,
+        record=progress_report_new(actor=actor, task=task, period=period, unit=unit),
+        data=data,
+        fields=FIELDS,
+        validate=_validate,
+        autosave=autosave,
+        reread=lambda: ProgressReport.objects.get(task=task, period=period, unit=unit),
+        save=lambda report: progress_report_save(
+            actor=actor, report=report, data=data, version=version, autosave=autosave
+        ),
+    )
 
 
 def _validate(report: ProgressReport) -> None:

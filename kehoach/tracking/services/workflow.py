@@ -7,10 +7,12 @@ Every step is one transaction with its audit row; notifications go out after com
 """
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from kehoach.core.audit import audit_change, diff, display_value, history_for, snapshot
@@ -155,6 +157,31 @@ AUTOSAVE_SUMMARY = "Tự động lưu bản nháp"
 # Autosaves by one person with no other change between them, each within this time of the last, are
 # one editing session and one row of history.
 AUTOSAVE_SESSION = datetime.timedelta(minutes=30)
+
+
+def start(
+    *,
+    actor,
+    record: WorkflowModel,
+    data: dict[str, Any],
+    fields: tuple[str, ...],
+    validate,
+    autosave: bool,
+    reread: Callable[[], WorkflowModel],
+    save: Callable[[WorkflowModel], WorkflowModel],
+) -> WorkflowModel:
+    """The first save of a record opened blank: create it with what the user typed. If it exists by now
+    (this page's own autosave, another tab, a colleague), `save` it from the user's version instead, so
+    their text never silently overwrites someone else's; `reread` fetches the one stored meanwhile."""
+    if record.pk is None:
+        try:
+            with transaction.atomic():
+                return create(
+                    actor=actor, record=record, data=data, fields=fields, validate=validate, autosave=autosave
+                )
+        except IntegrityError:
+            record = reread()
+    return save(record)
 
 
 def audit_autosave(*, actor, record: WorkflowModel, action: str, before, after) -> None:
