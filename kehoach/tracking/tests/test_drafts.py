@@ -239,6 +239,8 @@ def test_attach_on_a_new_report_creates_it_with_the_typed_text(habac, users, cli
     assert (report.percent_complete, report.results) == (70, "Đã triển khai 7/10 nội dung")
     assert f'value="{report.version}" id="id_version" hx-swap-oob="true"' in body
     assert response["X-Autosave"] == "saved"
+    # The form's status line follows: it no longer says "Chưa lưu" once the draft is stored.
+    assert 'id="autosave-status"' in body and "Đã lưu bản nháp cùng tệp đính kèm." in body
     evidence = Evidence.objects.get(progress_report=report)
     assert evidence.is_output and evidence.original_name == "minh-chung.pdf"
     # The card now posts to the stored report.
